@@ -243,3 +243,12 @@ def apply_overrides(document: Document, overrides: dict[str, Any], *, where: str
     if "published" in values:
         values["published"] = parse_published(values["published"], where=where)
     return replace(document, **values)
+
+
+def read_article(path: str, *, format: str | None = None) -> Document:
+    """The one article in a file, with an id derived from its content when it has none."""
+    documents = read_path(path, format=format)
+    if len(documents) != 1:
+        raise ProvenanceError(f"{path}: holds {len(documents)} documents; trace takes one article per file")
+    article = documents[0]
+    return article if article.id else replace(article, id=content_hash(article.text)[:16])

@@ -311,3 +311,39 @@ class Store:
 def _chunks(values: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for offset in range(0, len(values), size):
         yield values[offset : offset + size]
+
+
+def trace_rows(result: dict[str, Any], keys: dict[str, int]) -> list[dict[str, Any]]:
+    """Database rows for the quotations of one trace (JSON contract in, rows out)."""
+    rows = []
+    for quotation in result["quotations"]:
+        source, closest = quotation.get("source"), quotation.get("closest")
+        speaker = quotation.get("speaker") or {}
+        against = closest or source
+        rows.append({
+            "parent": quotation.get("parent"),
+            "start": quotation["start"], "end": quotation["end"], "text": quotation["text"],
+            "kind": quotation["kind"], "status": quotation["status"],
+            "speaker": speaker.get("text"), "speaker_name": speaker.get("name") or speaker.get("text"),
+            "speaker_start": speaker.get("start"), "speaker_end": speaker.get("end"),
+            "score": quotation.get("score"),
+            "source_key": keys[source["id"]] if source else None,
+            "source_start": source["start"] if source else None,
+            "source_end": source["end"] if source else None,
+            "source_text": source["text"] if source else None,
+            "closest_key": keys[closest["id"]] if closest else None,
+            "closest_start": closest["start"] if closest else None,
+            "closest_end": closest["end"] if closest else None,
+            "closest_text": closest["text"] if closest else None,
+            "notes": quotation.get("notes", []),
+            "sources": [
+                {"document_key": keys[link["id"]], "role": role, "published": link["published"],
+                 "score": link["score"], "start": link["start"], "end": link["end"]}
+                for role in ("chain", "later") for link in quotation.get(role, [])
+            ],
+            "alterations": [
+                {**alteration, "document_key": keys[against["id"]]}
+                for alteration in quotation.get("alterations", [])
+            ],
+        })
+    return rows
