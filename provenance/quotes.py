@@ -32,12 +32,13 @@ from provenance.model import Quotation, Speaker
 
 DOUBLE_MARKS = '"“”„«»‟'
 SINGLE_MARKS = "'‘’‚‹›‛"
-MARK_RE = re.compile(r"\n|[" + re.escape(DOUBLE_MARKS + SINGLE_MARKS) + "]")
+# NYT archives write a double quote as two apostrophes ('').
+MARK_RE = re.compile(r"\n|''|[" + re.escape(DOUBLE_MARKS + SINGLE_MARKS) + "]")
 OPENING_DIRECTION = {"“": True, "„": True, "«": True, "‘": True, "‚": True, "‹": True,
                      "‟": True, "‛": True, "”": False, "»": False, "’": False, "›": False}
 OPEN_CONTEXT = set(" \t\n([{—–-/\u00a0") | set(DOUBLE_MARKS + SINGLE_MARKS)
 CLOSE_CONTEXT = set(" \t\n)]}.,;:!?—–-/…\u00a0") | set(DOUBLE_MARKS + SINGLE_MARKS)
-NEXT_PARAGRAPH_RE = re.compile(r"\s*([" + re.escape(DOUBLE_MARKS) + "])")
+NEXT_PARAGRAPH_RE = re.compile(r"\s*(''|[" + re.escape(DOUBLE_MARKS) + "])")
 SENTENCE_END_RE = re.compile(r"[.!?…][)\]”\"’']?$")
 
 
@@ -49,13 +50,13 @@ class _Open:
     double: bool
 
 
-def _direction(text: str, i: int) -> tuple[bool, bool]:
-    """Whether the mark at ``i`` can open and can close a quotation."""
+def _direction(text: str, i: int, j: int) -> tuple[bool, bool]:
+    """Whether the mark ``text[i:j]`` can open and can close a quotation."""
     before = text[i - 1] if i > 0 else "\n"
-    after = text[i + 1] if i + 1 < len(text) else "\n"
+    after = text[j] if j < len(text) else "\n"
     can_open = before in OPEN_CONTEXT and after not in " \t\n\u00a0"
     can_close = before not in " \t\n\u00a0" and (after in CLOSE_CONTEXT or not after.isalnum())
-    mark = text[i]
+    mark = text[i:j]
     if mark in SINGLE_MARKS:
         if before.isalnum() and after.isalnum():
             return False, False  # we’re, Trump’s, rock’n’roll
@@ -88,22 +89,22 @@ def _quoted_spans(text: str) -> list[tuple[int, int]]:
     stack: list[_Open] = []
     skip = -1
     for match in MARK_RE.finditer(text):
-        i = match.start()
+        i, j = match.span()
         if i == skip:
             continue
         if match.group() == "\n":
             skip = _paragraph_break(text, i, stack, spans)
             continue
-        can_open, can_close = _direction(text, i)
-        double = text[i] in DOUBLE_MARKS
+        can_open, can_close = _direction(text, i, j)
+        double = j - i == 2 or text[i] in DOUBLE_MARKS
         partner = _partner(stack, double) if can_close else None
         if partner is not None:
             opened = stack[partner]
             del stack[partner:]
-            if i > opened.position + 1:
-                spans.append((opened.position + 1, i))
+            if i > opened.position:
+                spans.append((opened.position, i))
         elif can_open:
-            stack.append(_Open(i, double))
+            stack.append(_Open(j, double))
     _paragraph_break(text, len(text), stack, spans)
     return spans
 
@@ -122,14 +123,13 @@ def _paragraph_break(text: str, i: int, stack: list[_Open], spans: list[tuple[in
         return -1
     carried = NEXT_PARAGRAPH_RE.match(text, i)
     doubles = [opened for opened in stack if opened.double]
-    if carried and doubles and i < len(text) and _direction(text, carried.start(1))[0]:
-        outer = doubles[0]
-        stack[:] = [outer]
+    if carried and doubles and i < len(text) and _direction(text, *carried.span(1))[0]:
+        stack[:] = doubles[:1]
         return carried.start(1)
     end = _paragraph_end(text, i)
     for opened in doubles[:1]:
-        if end > opened.position + 1 and opened.position + 1 < i:
-            spans.append((opened.position + 1, end))
+        if end > opened.position:
+            spans.append((opened.position, end))
     stack.clear()
     return -1
 
