@@ -205,7 +205,7 @@ def evaluate(corpus: Path, split: str, extract: Callable[[str], list[Quotation]]
             continue
         text = path.read_text(encoding="utf-8")
         golds = gold_quotations(text, anns[0])
-        predicted = [q for q in extract(text) if not q.term]
+        predicted = outermost([q for q in extract(text) if not q.term])
         pairs = match(text, golds, predicted, exact=False)
         counts["gold"] += len(golds)
         counts["pred"] += len(predicted)
@@ -218,6 +218,16 @@ def evaluate(corpus: Path, split: str, extract: Callable[[str], list[Quotation]]
                 counts["right"] += right
             counts["e2e"] += right
     return summarize(counts)
+
+
+def outermost(quotations: list[Quotation]) -> list[Quotation]:
+    """Drop quotations nested inside another: the gold marks the outer segments only."""
+    kept: list[Quotation] = []
+    for quotation in sorted(quotations, key=lambda q: (q.start, -q.end)):
+        if kept and quotation.end <= kept[-1].end:
+            continue
+        kept.append(quotation)
+    return kept
 
 
 def f1(tp: float, pred: float, gold: float) -> tuple[float, float, float]:
