@@ -194,9 +194,31 @@ SPEAKER_PHRASE = (
     rf"|(?P<plural>\b(?:{BARE_PLURALS}))"
 )
 ADVERBS = r"(?:[ \t]+(?:also|later|then|previously|recently|once|has|had|have|would|will|had|again|further|simply|\w+ly))*"
-CUE_RE = re.compile(rf"\b(?:{CUE_WORDS})\b|\baccording to\b|(?<=\w):(?=[ \t])")
+
+
+def _trie(words: list[str]) -> str:
+    """A regex alternation grouped by first letters: Python's re has no trie of its own."""
+    if all(not word for word in words):
+        return ""
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        groups.setdefault(word[:1], []).append(word[1:])
+    parts = []
+    for first, rests in sorted(groups.items()):
+        if not first:
+            continue
+        inner = _trie(rests)
+        optional = "?" if "" in rests else ""
+        parts.append(re.escape(first) + (f"(?:{inner}){optional}" if inner else ""))
+    return "|".join(parts)
+
+
+CUE_RE = re.compile(
+    rf"\b(?=[a-z])(?:{_trie(sorted(set(CUE_WORDS.split('|')) | {'according to'}))})\b"
+    r"|(?<=\w):(?=[ \t])"
+)
 BEFORE_CUE_RE = re.compile(
-    rf"(?:{SPEAKER_PHRASE})(?P<apposition>,[ \t][^,\n“”\"]{{1,80}},)?{ADVERBS}[ \t]*$"
+    rf"(?<![\w’'\-.])(?=[A-Za-z])(?:{SPEAKER_PHRASE})(?P<apposition>,[ \t][^,\n“”\"]{{1,80}},)?{ADVERBS}[ \t]*$"
 )
 AFTER_CUE_RE = re.compile(rf"[ \t]+(?:{SPEAKER_PHRASE})(?=[\s,.;:!?)—–]|$)")
 # A sentence ends at . ! ? before a capital, except after a title or an initial.
@@ -268,12 +290,17 @@ def _speaker_from(text: str, match: re.Match[str]) -> tuple[int, int, str] | Non
     return None
 
 
-def _attributions(text: str) -> list[Attribution]:
-    """Every speech cue in the text with its speaker phrase."""
+NEAR = 700  # characters: cues farther than this from any quotation cannot attribute one
+
+
+def _attributions(text: str, anchors: list[int] | None = None) -> list[Attribution]:
+    """The speech cues of the text (those near an anchor, if given) with their speakers."""
     found: list[Attribution] = []
     for cue in CUE_RE.finditer(text):
+        if anchors is not None and not _near(anchors, cue.start()):
+            continue
         cue_word = cue.group()
-        window_start = max(0, cue.start() - 120)
+        window_start = max(0, cue.start() - 100)
         line_start = text.rfind("\n", window_start, cue.start()) + 1
         before = BEFORE_CUE_RE.search(text, max(window_start, line_start), cue.start())
         if cue_word == ":" and (before is None or before.group("name") is None):
@@ -292,6 +319,11 @@ def _attributions(text: str) -> list[Attribution]:
     return found
 
 
+def _near(anchors: list[int], position: int) -> bool:
+    index = bisect.bisect_left(anchors, position)
+    return any(abs(anchors[i] - position) < NEAR for i in (index - 1, index) if 0 <= i < len(anchors))
+
+
 def _attribution(text: str, cue: re.Match[str], start: int, end: int,
                  spot: tuple[int, int, str]) -> Attribution:
     speaker = Speaker(text[spot[0] : spot[1]], spot[0], spot[1], None)
@@ -301,7 +333,7 @@ def _attribution(text: str, cue: re.Match[str], start: int, end: int,
 # --- name resolution -------------------------------------------------------
 
 FULL_NAME_RE = re.compile(
-    rf"(?:\b(?P<title>{TITLES})[ \t]+)?\b(?P<name>[A-Z][a-z’'\-]+(?:[ \t]+(?:[A-Z]\.|[A-Z][a-z’'\-]+|Mc[A-Z]\w+)){{1,3}})"
+    rf"\b(?=[A-Z])(?:(?P<title>{TITLES})[ \t]+)?\b(?P<name>[A-Z][a-z’'\-]+(?:[ \t]+(?:[A-Z]\.|[A-Z][a-z’'\-]+|Mc[A-Z]\w+)){{1,3}})"
 )
 FEMALE_TITLES = frozenset("Mrs Ms Miss Lady Queen Princess Sister Dame Congresswoman Chairwoman".split())
 MALE_TITLES = frozenset("Mr Sir King Prince Lord Father Brother Congressman".split())
@@ -410,13 +442,13 @@ SMALL_WORDS = frozenset("a an and the of in on for to at by with or nor but from
 class _Article:
     """The attributions of one article, resolved, with lookups by position."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, anchors: list[int] | None = None) -> None:
         self.text = text
         mentions = self.mentions = _mentions(text)
         self.mention_starts = [m.start for m in mentions]
         resolved: list[Attribution] = []
         speakers: list[Speaker] = []
-        for attribution in _attributions(text):
+        for attribution in _attributions(text, anchors):
             speaker = attribution.speaker
             name = _resolve(speaker, speaker.text, mentions, speakers)
             speaker = Speaker(speaker.text, speaker.start, speaker.end, name)
@@ -511,10 +543,10 @@ def _cue_before(text: str, start: int) -> bool:
 
 def find_quotations(text: str) -> list[Quotation]:
     """Every marked quotation in ``text``, sorted by (start, -end)."""
-    article = _Article(text)
     spans = [(s, e, "quoted") for s, e in _quoted_spans(text)]
     spans += [(s, e, "block") for s, e in _block_spans(text)]
     spans.sort(key=lambda span: (span[0], -span[1]))
+    article = _Article(text, sorted(p for s, e, _ in spans for p in (s, e)))
     quotations: list[Quotation] = []
     previous: Speaker | None = None
     for start, end, kind in spans:
@@ -530,4 +562,4 @@ def find_quotations(text: str) -> list[Quotation]:
 
 def find_speaker(text: str, start: int, end: int) -> Speaker | None:
     """The speaker of a passage found by other means, by the same rules."""
-    return _Article(text).speaker_for(start, end, previous=None)[0]
+    return _Article(text, [start, end]).speaker_for(start, end, previous=None)[0]
