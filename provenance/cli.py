@@ -63,8 +63,10 @@ def emit(results: list[dict[str, Any]], *, as_json: bool, as_nl: bool,
 @click.option("--title", help="Title (one file only).")
 @click.option("--publisher", help="Publisher (one file only).")
 @click.option("--author", help="Author (one file only).")
+@click.option("-j", "--workers", type=click.IntRange(1), default=os.cpu_count() or 1,
+              show_default="all cores", help="Processes that read and hash files.")
 def ingest(db: str, paths: tuple[str, ...], format_: str | None, id_: str | None,
-           **metadata: str | None) -> None:
+           workers: int, **metadata: str | None) -> None:
     """Add dated documents to the archive and index: files, folders, globs, - for stdin.
 
     \b
@@ -85,7 +87,7 @@ def ingest(db: str, paths: tuple[str, ...], format_: str | None, id_: str | None
         with click.progressbar(length=len(files), label="Ingesting", file=sys.stderr,
                                hidden=not show) as bar:
             summary = ingest_stage.ingest(store, files, format=format_, overrides=overrides,
-                                          progress=lambda _: bar.update(1))
+                                          progress=lambda _: bar.update(1), workers=workers)
     click.echo(f"{len(summary.added)} added, {len(summary.present)} already present, "
                f"{len(summary.skipped)} skipped", err=True)
     for path, reason in summary.skipped:

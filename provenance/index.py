@@ -7,6 +7,14 @@ keeps three consecutive words somewhere (8 unchanged words in at most three
 runs), so it always shares at least one shingle with its source. MinHash
 signatures with LSH bands find near-duplicate documents (syndicated copies).
 
+Hashing is vectorised: each distinct word is hashed once (blake2b, cached),
+and the hash of every 3-word run is a polynomial of its word hashes mixed by
+the MurmurHash3 finalizer, computed for a whole document at once in numpy.
+Postings keep 32 bits of it: a chance collision only adds a candidate that
+alignment then rejects, and 4-byte keys keep the index small. The MinHash
+applies datasketch's own affine32 permutations to those 32-bit hashes, so
+the signatures equal datasketch's (``datasketch.MinHash(hashfunc=identity)``).
+
 The parameters are stored with the index; opening an index built with other
 parameters is refused, because its hashes would silently never match.
 """
@@ -15,13 +23,15 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.metadata import version
+from typing import Any, Protocol
 
-import datasketch
 import numpy as np
 
 from .model import ProvenanceError
-from .normalize import Word
-from .store import Store
+from .normalize import WORD_RE, Word, normalize_word
 
 SHINGLE_WORDS = 3
 NUM_PERM = 128
@@ -30,14 +40,25 @@ SCHEME = "affine32"
 BANDS = 16  # 16 bands of 8 rows: documents with Jaccard >= ~0.7 meet in a bucket
 
 PARAMS = {
-    "shingle": f"words:{SHINGLE_WORDS}:blake2b64",
-    "minhash": f"num_perm={NUM_PERM};seed={SEED};scheme={SCHEME};bands={BANDS}",
-    "datasketch": datasketch.__version__.split(".")[0],
+    "shingle": f"words:{SHINGLE_WORDS}:blake2b64-words:poly-fmix64:low32",
+    "minhash": f"num_perm={NUM_PERM};seed={SEED};scheme={SCHEME};bands={BANDS};values=u32",
+    "datasketch": version("datasketch").split(".")[0],
 }
 
+_POLY = np.uint64(0x9E3779B97F4A7C15)  # odd: the word-hash polynomial is order-sensitive
+_FMIX64 = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
 
-def check_params(store: Store) -> None:
-    """Record the index parameters in a new database; refuse a mismatch."""
+
+class ParamStore(Protocol):
+    path: str
+
+    def index_params(self) -> dict[str, str]: ...
+    def save_index_params(self, params: dict[str, str]) -> None: ...
+
+
+def check_params(store: ParamStore) -> None:
+    """Record the index parameters in a new index; refuse a mismatch."""
     stored = store.index_params()
     if not stored:
         store.save_index_params(PARAMS)
@@ -50,69 +71,168 @@ def check_params(store: Store) -> None:
             )
 
 
-def shingle_hash(words: Sequence[str]) -> int:
-    digest = hashlib.blake2b(" ".join(words).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
+# -- shingles -----------------------------------------------------------------
+
+
+@lru_cache(maxsize=1 << 20)
+def _normalize(raw: str) -> str:
+    return normalize_word(raw)
+
+
+_WORD_HASHES: dict[str, int] = {}
+
+
+def _word_hashes(norm_words: Sequence[str]) -> np.ndarray:
+    """blake2b-64 of each word; a word's hash is computed once per process."""
+    cache = _WORD_HASHES
+    try:
+        values = [cache[word] for word in norm_words]
+    except KeyError:
+        if len(cache) > 2_000_000:  # bound the memory of a long run
+            cache.clear()
+        for word in set(norm_words).difference(cache):
+            digest = hashlib.blake2b(word.encode(), digest_size=8).digest()
+            cache[word] = int.from_bytes(digest, "little")
+        values = [cache[word] for word in norm_words]
+    return np.array(values, dtype=np.uint64)
+
+
+def norms(text: str) -> list[str]:
+    """The normalised words of ``text``: ``[w.norm for w in normalize.words(text)]``, faster
+    (an ASCII word only needs lower case)."""
+    return [raw.lower() if raw.isascii() else _normalize(raw) for raw in WORD_RE.findall(text)]
+
+
+def _fmix64(values: np.ndarray) -> np.ndarray:
+    shift, first, second = _FMIX64
+    values = values ^ (values >> shift)
+    values = values * first
+    values = values ^ (values >> shift)
+    values = values * second
+    return values ^ (values >> shift)
+
+
+def shingle_array(norm_words: Sequence[str]) -> np.ndarray:
+    """The 32-bit hash (as int64, signed range) of the shingle at every word position."""
+    count = len(norm_words) - SHINGLE_WORDS + 1
+    if count <= 0:
+        return np.zeros(0, dtype=np.int64)
+    word_hashes = _word_hashes(norm_words)
+    with np.errstate(over="ignore"):
+        mixed = word_hashes[:count].copy()
+        for offset in range(1, SHINGLE_WORDS):
+            mixed = mixed * _POLY + word_hashes[offset : offset + count]
+        low = _fmix64(mixed).astype(np.uint32)
+    return low.view(np.int32).astype(np.int64)
 
 
 def shingles(words: Sequence[Word]) -> list[int]:
     """The hash of the shingle starting at every word position (shorter texts: none)."""
-    norms = [word.norm for word in words]
-    return [
-        shingle_hash(norms[i : i + SHINGLE_WORDS])
-        for i in range(len(norms) - SHINGLE_WORDS + 1)
-    ]
+    return shingle_array([word.norm for word in words]).tolist()
 
 
-def minhash(hashes: Sequence[int]) -> datasketch.MinHash:
-    sketch = datasketch.MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
-    sketch.update_batch([h.to_bytes(8, "big", signed=True) for h in set(hashes)])
-    return sketch
+# -- MinHash and LSH bands ------------------------------------------------------
 
 
-def signature_bytes(sketch: datasketch.MinHash) -> bytes:
-    return np.asarray(sketch.hashvalues, dtype="<u8").tobytes()
+@lru_cache(maxsize=1)
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's affine32 permutations for NUM_PERM and SEED (its own code draws them)."""
+    import datasketch  # slow to import (scipy); only needed once per process
+
+    a, b = datasketch.MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+    return a.astype(np.uint32), b.astype(np.uint32)
 
 
-def band_buckets(sketch: datasketch.MinHash) -> list[int]:
-    rows = NUM_PERM // BANDS
-    values = np.asarray(sketch.hashvalues, dtype="<u8")
-    return [
-        int.from_bytes(
-            hashlib.blake2b(values[b * rows : (b + 1) * rows].tobytes(), digest_size=8).digest(),
-            "big",
-            signed=True,
-        )
-        for b in range(BANDS)
-    ]
+def minhash_values(hashes: np.ndarray) -> np.ndarray:
+    """MinHash of a set of 32-bit shingle hashes: equal to datasketch's with an identity hash."""
+    a, b = _permutations()
+    values = hashes.astype(np.int64).astype(np.uint32)
+    shift1, mult1, shift2, mult2 = _FMIX32
+    with np.errstate(over="ignore"):
+        values = values ^ (values >> shift1)
+        values = values * mult1
+        values = values ^ (values >> shift2)
+        values = values * mult2
+        values = values ^ (values >> shift1)
+        permuted = values[:, None] * a[None, :] + b[None, :]
+    return permuted.min(axis=0)
+
+
+def band_buckets(values: np.ndarray) -> list[int]:
+    """One bucket key per band of the signature (signed 64-bit)."""
+    rows = values.astype(np.uint64).reshape(BANDS, NUM_PERM // BANDS)
+    with np.errstate(over="ignore"):
+        mixed = np.arange(BANDS, dtype=np.uint64)
+        for column in range(rows.shape[1]):
+            mixed = mixed * _POLY + rows[:, column]
+        return _fmix64(mixed).view(np.int64).tolist()
+
+
+def signature_bytes(values: np.ndarray) -> bytes:
+    return np.asarray(values, dtype="<u4").tobytes()
 
 
 def jaccard(signature_a: bytes, signature_b: bytes) -> float:
-    a = np.frombuffer(signature_a, dtype="<u8")
-    b = np.frombuffer(signature_b, dtype="<u8")
+    a = np.frombuffer(signature_a, dtype="<u4")
+    b = np.frombuffer(signature_b, dtype="<u4")
     return float(np.mean(a == b))
 
 
-def index_document(store: Store, key: int, words: Sequence[Word]) -> None:
-    hashes = shingles(words)
-    if hashes:  # an empty MinHash would put every empty document in one bucket
-        sketch = minhash(hashes)
-        store.add_postings(key, set(hashes), signature_bytes(sketch), band_buckets(sketch))
+# -- documents ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What the index stores for one document, computed without touching the index
+    (so that worker processes can compute it)."""
+
+    word_count: int
+    hashes: np.ndarray  # distinct shingle hashes, sorted (int64)
+    signature: bytes | None  # None for a text too short to have a shingle
+    buckets: tuple[int, ...]
+
+
+def prepare(text: str) -> Prepared:
+    return prepare_words(norms(text))
+
+
+def prepare_words(norm_words: Sequence[str]) -> Prepared:
+    distinct = np.unique(shingle_array(norm_words))
+    if not len(distinct):  # an empty MinHash would put every empty document in one bucket
+        return Prepared(len(norm_words), distinct, None, ())
+    values = minhash_values(distinct)
+    return Prepared(len(norm_words), distinct, signature_bytes(values),
+                    tuple(band_buckets(values)))
+
+
+class IndexStore(ParamStore, Protocol):
+    def add_postings(self, key: int, shingles: Sequence[int], signature: bytes,
+                     buckets: Sequence[int]) -> None: ...
+    def mark_indexed(self, key: int) -> None: ...
+    def lsh_candidates(self, buckets: Sequence[int]) -> set[int]: ...
+    def signatures(self, keys: Any) -> dict[int, bytes]: ...
+
+
+def index_prepared(store: IndexStore, key: int, prepared: Prepared) -> None:
+    if prepared.signature is not None:
+        store.add_postings(key, prepared.hashes, prepared.signature, prepared.buckets)
     store.mark_indexed(key)
 
 
+def index_document(store: IndexStore, key: int, words: Sequence[Word]) -> None:
+    index_prepared(store, key, prepare_words([word.norm for word in words]))
+
+
 def near_duplicates(
-    store: Store, words: Sequence[Word], *, threshold: float = 0.8
+    store: IndexStore, words: Sequence[Word], *, threshold: float = 0.8
 ) -> list[tuple[int, float]]:
     """Indexed documents whose shingle sets are nearly the same as these words'."""
-    hashes = shingles(words)
-    if not hashes:
+    prepared = prepare_words([word.norm for word in words])
+    if prepared.signature is None:
         return []
-    sketch = minhash(hashes)
-    signature = signature_bytes(sketch)
-    candidates = store.lsh_candidates(band_buckets(sketch))
+    candidates = store.lsh_candidates(prepared.buckets)
     scored = [
-        (key, jaccard(signature, other))
+        (key, jaccard(prepared.signature, other))
         for key, other in store.signatures(candidates).items()
     ]
     return sorted(

@@ -15,17 +15,18 @@ from __future__ import annotations
 import glob
 import hashlib
 import json
+import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from . import index
 from .model import Document, ProvenanceError
-from .normalize import words
 from .store import Store
 
 METADATA_KEYS = ("id", "title", "url", "publisher", "author", "published")
@@ -187,24 +188,91 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
     return found
 
 
-def add_document(store: Store, document: Document) -> tuple[Document, bool]:
+def add_document(
+    store: Store, document: Document, prepared: index.Prepared | None = None,
+    digest: str | None = None,
+) -> tuple[Document, bool]:
     """Store and index a document unless its content is already there."""
-    digest = content_hash(document.text)
-    existing = store.document_by_hash(digest)
-    document_words = words(document.text)
+    added, _ = _add(store, document, prepared or index.prepare(document.text),
+                    digest or content_hash(document.text))
+    return added
+
+
+def add_documents(
+    store: Store, documents: list[Document], prepared: list[index.Prepared], digests: list[str]
+) -> list[tuple[Document, bool]]:
+    """Store and index many documents (call inside a transaction); postings go in at once."""
+    outcomes, pending = [], []
+    for document, ready, digest in zip(documents, prepared, digests):
+        outcome, posting = _add(store, document, ready, digest, defer=True)
+        outcomes.append(outcome)
+        if posting is not None:
+            pending.append(posting)
+    store.add_postings_many(pending)
+    return outcomes
+
+
+def _add(store: Store, document: Document, prepared: index.Prepared, digest: str,
+         *, defer: bool = False):  # type: ignore[no-untyped-def]
+    existing = store.key_by_hash(digest)
     if existing is not None:
-        assert existing.key is not None
-        store.add_location(existing.key, document)
-        if not store.is_indexed(existing.key):  # stored by a trace, now archived
-            index.index_document(store, existing.key, document_words)
-            return existing, True
-        return existing, False
-    stored = store.add_document(
-        document, content_hash=digest, word_count=len(document_words), indexed=False
-    )
+        key, stored_id, indexed = existing
+        store.add_location(key, document)
+        found = replace(document, key=key, id=stored_id)
+        if indexed:
+            return (found, False), None
+        store.mark_indexed(key)  # stored by a trace, now archived
+        return (found, True), _posting(store, key, prepared, defer)
+    stored = store.add_document(document, content_hash=digest,
+                                word_count=prepared.word_count, indexed=True)
     assert stored.key is not None
-    index.index_document(store, stored.key, document_words)
-    return stored, True
+    return (stored, True), _posting(store, stored.key, prepared, defer)
+
+
+def _posting(store: Store, key: int, prepared: index.Prepared, defer: bool
+             ) -> tuple[int, Any, bytes, Any] | None:
+    if prepared.signature is None:
+        return None
+    entry = (key, prepared.hashes, prepared.signature, prepared.buckets)
+    if not defer:
+        store.add_postings_many([entry])
+        return None
+    return entry
+
+
+@dataclass
+class _ReadFile:
+    """One file read and prepared for the index (in a worker process, maybe)."""
+
+    path: str
+    documents: list[Document]
+    prepared: list[index.Prepared]
+    digests: list[str]
+    error: str | None = None
+
+
+def _read_and_prepare(path: str, format: str | None, overrides: dict[str, Any] | None
+                      ) -> _ReadFile:
+    try:
+        documents = read_path(path, format=format)
+        if overrides:
+            documents = [apply_overrides(doc, overrides, where=path) for doc in documents]
+    except ProvenanceError as error:
+        return _ReadFile(path, [], [], [], str(error))
+    return _ReadFile(path, documents, [index.prepare(d.text) for d in documents],
+                     [content_hash(d.text) for d in documents])
+
+
+def _read_all(files: list[str], format: str | None, overrides: dict[str, Any] | None,
+              workers: int) -> Iterator[_ReadFile]:
+    """Files read and prepared in order; with workers > 1, in that many processes."""
+    job = partial(_read_and_prepare, format=format, overrides=overrides)
+    if workers <= 1 or len(files) < 2 or "-" in files:
+        yield from map(job, files)
+        return
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    with context.Pool(workers) as pool:
+        yield from pool.imap(job, files, chunksize=1)
 
 
 def ingest(
@@ -214,24 +282,30 @@ def ingest(
     format: str | None = None,
     overrides: dict[str, Any] | None = None,
     progress: Callable[[str], None] | None = None,
+    workers: int = 1,
 ) -> IngestSummary:
-    """Ingest files; a bad file is skipped whole and reported, the rest kept."""
+    """Ingest files; a bad file is skipped whole and reported, the rest kept.
+
+    With ``workers`` > 1, files are read, normalised and hashed in that many
+    processes; this process alone writes, in file order, so the database is
+    the same as a single-process run's.
+    """
     index.check_params(store)
     summary = IngestSummary()
     files = expand_paths(paths)
     if overrides and len(files) != 1:
         raise ProvenanceError("metadata options (--published, --title, ...) need exactly one file")
-    for path in files:
+    for read in _read_all(files, format, overrides, workers):
         if progress:
-            progress(path)
+            progress(read.path)
+        if read.error is not None:
+            summary.skipped.append((read.path, read.error))
+            continue
         try:
-            documents = read_path(path, format=format)
-            if overrides:
-                documents = [apply_overrides(doc, overrides, where=path) for doc in documents]
             with store.atomic():
-                outcomes = [add_document(store, doc) for doc in documents]
+                outcomes = add_documents(store, read.documents, read.prepared, read.digests)
         except ProvenanceError as error:
-            summary.skipped.append((path, str(error)))
+            summary.skipped.append((read.path, str(error)))
             continue
         for stored, added in outcomes:
             (summary.added if added else summary.present).append(stored.id or "")

@@ -35,16 +35,10 @@ def shingle_hits(
     positions: dict[int, list[int]] = defaultdict(list)
     for position, shingle in enumerate(index.shingles(article_words)):
         positions[shingle].append(position)
-    holders: dict[int, list[int]] = defaultdict(list)
-    for shingle, key in store.postings(positions):
-        holders[shingle].append(key)
     hits: dict[int, set[int]] = defaultdict(set)
-    for shingle, keys in holders.items():
-        if len(keys) > MAX_DOCUMENT_FREQUENCY:
-            continue
-        for key in keys:
-            if key not in exclude:
-                hits[key].update(positions[shingle])
+    for shingle, key in store.postings(positions, limit=MAX_DOCUMENT_FREQUENCY):
+        if key not in exclude:
+            hits[key].update(positions[shingle])
     return {key: sorted(found) for key, found in hits.items()}
 
 

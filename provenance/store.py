@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import sqlite_utils
 
 from .model import Document, Emphasis, ProvenanceError
@@ -136,6 +137,13 @@ class Store:
         try:
             self.db = sqlite_utils.Database(self.path)
             self.db.execute("PRAGMA foreign_keys = ON")
+            # WAL: readers (scan workers, datasette) never block the writer, and a
+            # commit is one sequential append; synchronous=NORMAL keeps every
+            # transaction atomic (a crash loses at most the last commits, never half of one).
+            if self.path != ":memory:":
+                self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self.db.execute("PRAGMA cache_size = -262144")  # 256 MB of page cache, at most
             migrations.apply(self.db)
         except Exception as error:  # sqlite3.DatabaseError and friends
             raise ProvenanceError(f"{self.path}: not a provenance database ({error})") from error
@@ -167,6 +175,16 @@ class Store:
         rows = list(self.db["documents"].rows_where("id = ?", [document_id]))
         return _row_to_document(rows[0]) if rows else None
 
+    def key_by_hash(self, content_hash: str) -> tuple[int, str, bool] | None:
+        """(key, id, indexed) of the document with this content, without reading its text."""
+        row = self.db.execute(
+            "SELECT key, id, indexed FROM documents WHERE content_hash = ?", [content_hash]
+        ).fetchone()
+        return (row[0], row[1], bool(row[2])) if row else None
+
+    def has_id(self, document_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM documents WHERE id = ?", [document_id]).fetchone() is not None
+
     def documents_by_key(self, keys: Iterable[int]) -> dict[int, Document]:
         wanted = sorted(set(keys))
         found: dict[int, Document] = {}
@@ -184,7 +202,7 @@ class Store:
         self, document: Document, *, content_hash: str, word_count: int, indexed: bool
     ) -> Document:
         """Insert a new document row; return it with its key."""
-        if document.id and self.document_by_id(document.id):
+        if document.id and self.has_id(document.id):
             raise ProvenanceError(
                 f"{document.path or 'input'}: a different document already has id {document.id!r}"
             )
@@ -205,15 +223,20 @@ class Store:
             "indexed": int(indexed),
             "added_at": _now(),
         }
-        key = self.db["documents"].insert(row).last_pk
+        columns = ", ".join(f"[{name}]" for name in row)
+        marks = ", ".join("?" for _ in row)
+        key = self.db.execute(
+            f"INSERT INTO documents ({columns}) VALUES ({marks})", list(row.values())
+        ).lastrowid
         assert isinstance(key, int)
         self.add_location(key, document)
         return _row_to_document({**row, "key": key})
 
     def add_location(self, key: int, document: Document) -> None:
-        for location in {document.url, document.path} - {None, "-"}:
-            self.db["locations"].insert(
-                {"document_key": key, "location": location}, ignore=True
+        for location in sorted({document.url, document.path} - {None, "-"}):
+            self.db.execute(
+                "INSERT OR IGNORE INTO locations (document_key, location) VALUES (?, ?)",
+                [key, location],
             )
 
     def mark_indexed(self, key: int) -> None:
@@ -227,22 +250,59 @@ class Store:
     def add_postings(
         self, key: int, shingles: Iterable[int], signature: bytes, buckets: Sequence[int]
     ) -> None:
+        self.add_postings_many([(key, list(shingles), signature, buckets)])
+
+    def add_postings_many(
+        self, entries: Sequence[tuple[int, Sequence[int], bytes, Sequence[int]]]
+    ) -> None:
+        """Index many documents: (key, shingle hashes, MinHash signature, band buckets).
+
+        The postings of the whole batch go in sorted by hash, through json_each:
+        one statement instead of a Python tuple per posting, and the B-tree is
+        walked once in order instead of at random.
+        """
+        if not entries:
+            return
+        pairs = np.concatenate([
+            (np.asarray(shingles, dtype=np.int64) << np.int64(32)) | np.int64(key)
+            for key, shingles, _, _ in entries
+        ])
+        pairs.sort()
+        for chunk in range(0, len(pairs), 500_000):
+            self.db.execute(
+                "INSERT OR IGNORE INTO shingles (hash, document_key) "
+                "SELECT value >> 32, value & 4294967295 FROM json_each(?)",
+                ["[" + ",".join(map(str, pairs[chunk : chunk + 500_000].tolist())) + "]"],
+            )
         self.db.conn.executemany(
-            "INSERT OR IGNORE INTO shingles (hash, document_key) VALUES (?, ?)",
-            ((shingle, key) for shingle in shingles),
-        )
-        self.db.execute(
             "INSERT OR REPLACE INTO minhashes (document_key, signature) VALUES (?, ?)",
-            [key, signature],
+            [(key, signature) for key, _, signature, _ in entries],
         )
         self.db.conn.executemany(
             "INSERT OR IGNORE INTO lsh_bands (band, bucket, document_key) VALUES (?, ?, ?)",
-            ((band, bucket, key) for band, bucket in enumerate(buckets)),
+            [(band, bucket, key) for key, _, _, buckets in entries
+             for band, bucket in enumerate(buckets)],
         )
 
-    def postings(self, shingles: Iterable[int]) -> Iterator[tuple[int, int]]:
-        """(shingle, document key) for every indexed document holding a shingle."""
-        for chunk in _chunks(sorted(set(shingles)), 500):
+    def postings(self, shingles: Iterable[int], *, limit: int | None = None
+                 ) -> Iterator[tuple[int, int]]:
+        """(shingle, document key) for every indexed document holding a shingle.
+
+        With ``limit``, a shingle held by more than ``limit`` documents is left
+        out (boilerplate); counting stops at limit + 1, so a very common shingle
+        costs no more than a rare one.
+        """
+        wanted = sorted(set(shingles))
+        if limit is not None:
+            common = set()
+            for chunk in _chunks(wanted, 500):
+                values = ",".join("(?)" for _ in chunk)
+                common.update(row[0] for row in self.db.execute(
+                    f"WITH wanted(hash) AS (VALUES {values}) SELECT hash FROM wanted WHERE "
+                    "(SELECT count(*) FROM (SELECT 1 FROM shingles s WHERE s.hash = wanted.hash "
+                    f"LIMIT {int(limit) + 1})) > {int(limit)}", chunk))
+            wanted = [shingle for shingle in wanted if shingle not in common]
+        for chunk in _chunks(wanted, 500):
             marks = ",".join("?" * len(chunk))
             yield from self.db.execute(
                 f"SELECT hash, document_key FROM shingles WHERE hash IN ({marks})", chunk
