@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # A word: letters or digits, joined by inner apostrophes ("we're", "Trump’s").
 WORD_RE = re.compile(r"[^\W_]+(?:['’ʼ][^\W_]+)*")
@@ -27,8 +28,11 @@ class Word:
     end: int
 
 
+@lru_cache(maxsize=1 << 18)
 def normalize_word(raw: str) -> str:
     """Fold case, accents and apostrophe styles so equal words compare equal."""
+    if raw.isascii():  # the common case, and the same result: nothing to fold but case
+        return raw.lower()
     folded = unicodedata.normalize("NFKD", raw.translate(APOSTROPHES).casefold())
     return "".join(ch for ch in folded if not unicodedata.combining(ch))
 

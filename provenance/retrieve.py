@@ -8,11 +8,15 @@ of the article whose shingles one document also holds).
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from . import index
+from .model import Document
 from .normalize import Word
 from .store import Store
 
@@ -43,15 +47,47 @@ def shingle_hits(
 
 
 def candidates(
-    hits: dict[int, list[int]], start_word: int, end_word: int, *, limit: int = 20
+    hits: dict[int, list[int]], start_word: int, end_word: int, *, limit: int = 20,
+    share: float = 0.25,
 ) -> list[int]:
-    """Documents sharing shingles inside article words [start_word, end_word), best first."""
+    """Documents sharing shingles inside article words [start_word, end_word), best first.
+
+    A document sharing fewer than ``share`` of the best one's shingles is a chance
+    match on common phrases (aligning it would cost time and find nothing).
+    """
     last = end_word - index.SHINGLE_WORDS
-    counts = {
-        key: sum(1 for p in found if start_word <= p <= last) for key, found in hits.items()
-    }
-    ranked = sorted((key for key, count in counts.items() if count), key=lambda k: -counts[k])
+    counts = {}
+    for key, found in hits.items():
+        count = bisect_right(found, last) - bisect_left(found, start_word)
+        if count > 0:
+            counts[key] = count
+    if not counts:
+        return []
+    floor = share * max(counts.values())
+    ranked = sorted((key for key, count in counts.items() if count >= floor),
+                    key=lambda k: (-counts[k], k))
     return ranked[:limit]
+
+
+class Documents(dict[int, Document]):
+    """Indexed documents by key, read from the index on first use."""
+
+    def __init__(self, store: Any):
+        super().__init__()
+        self.store = store
+
+    def __missing__(self, key: int) -> Document:
+        self.update(self.store.documents_by_key([key]))
+        return self[key]
+
+
+def not_after(store: Any, hits: dict[int, list[int]], published: datetime | None) -> list[int]:
+    """Documents with hits that are not dated after ``published`` (could be origins)."""
+    keys = [key for key, found in hits.items() if len(found) >= 2]  # a passage needs 2 hits
+    if published is None:
+        return keys
+    dates = store.published_dates(keys)
+    return [key for key in keys if not (dates.get(key) and dates[key] > published)]
 
 
 def copied_passages(

@@ -194,6 +194,17 @@ class Store:
                 found[row["key"]] = _row_to_document(row)
         return found
 
+    def published_dates(self, keys: Iterable[int]) -> dict[int, datetime | None]:
+        """Publication date of each document, without reading its text."""
+        found: dict[int, datetime | None] = {}
+        for chunk in _chunks(sorted(set(keys)), 500):
+            marks = ",".join("?" * len(chunk))
+            for key, published in self.db.execute(
+                f"SELECT key, published FROM documents WHERE key IN ({marks})", chunk
+            ):
+                found[key] = datetime.fromisoformat(published) if published else None
+        return found
+
     def is_indexed(self, key: int) -> bool:
         row = self.db.execute("SELECT indexed FROM documents WHERE key = ?", [key]).fetchone()
         return bool(row and row[0])

@@ -52,10 +52,10 @@ def trace(store: Store, article: Document) -> Trace:
     own = store.document_by_hash(content_hash(article.text))
     exclude = {own.key} if own and own.key is not None else set()
     hits = retrieve.shingle_hits(store, article_words, exclude=exclude)
-    documents = store.documents_by_key(hits)
+    documents = retrieve.Documents(store)  # read when a candidate is aligned, not before
     context = _Context(store, article, article_words, hits, documents, {})
 
-    eligible = [key for key, doc in documents.items() if not _after(doc, article)]
+    eligible = retrieve.not_after(store, hits, article.published)
     passages = retrieve.copied_passages(hits, eligible)
     found = _nest(quotes.find_quotations(article.text) + _unmarked(article, article_words, passages))
     traced: list[TracedQuotation] = []
