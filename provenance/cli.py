@@ -16,6 +16,7 @@ from . import quotes as quotes_stage
 from . import report
 from . import trace as trace_stage
 from .model import Document, ProvenanceError
+from .redis_index import localize, open_index
 from .store import Store
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -34,6 +35,13 @@ def user_errors() -> Iterator[None]:
         yield
     except ProvenanceError as error:
         raise click.ClickException(str(error)) from None
+
+
+def index_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--index", "index_url", metavar="URL", envvar="PROVENANCE_INDEX",
+        help="Keep the archive and index in Redis (redis://HOST:PORT/DB), shared by workers "
+             "on many machines; DB then keeps only trace results.")(function)
 
 
 def output_options(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -63,10 +71,11 @@ def emit(results: list[dict[str, Any]], *, as_json: bool, as_nl: bool,
 @click.option("--title", help="Title (one file only).")
 @click.option("--publisher", help="Publisher (one file only).")
 @click.option("--author", help="Author (one file only).")
+@index_option
 @click.option("-j", "--workers", type=click.IntRange(1), default=os.cpu_count() or 1,
               show_default="all cores", help="Processes that read and hash files.")
 def ingest(db: str, paths: tuple[str, ...], format_: str | None, id_: str | None,
-           workers: int, **metadata: str | None) -> None:
+           index_url: str | None, workers: int, **metadata: str | None) -> None:
     """Add dated documents to the archive and index: files, folders, globs, - for stdin.
 
     \b
@@ -78,10 +87,11 @@ def ingest(db: str, paths: tuple[str, ...], format_: str | None, id_: str | None
     Examples:
         provenance ingest archive.db fixtures/
         provenance ingest archive.db story.txt --published 2019-01-16 --publisher NYT
+        provenance ingest local.db shard-*.jsonl --index redis://10.0.0.5:6379/0
     """
     overrides = {"id": id_, **metadata} if id_ or any(metadata.values()) else None
     with user_errors():
-        store = Store(db)
+        store = open_index(db, index_url)
         files = ingest_stage.expand_paths(paths)
         show = sys.stderr.isatty() and len(files) > 1
         with click.progressbar(length=len(files), label="Ingesting", file=sys.stderr,
@@ -96,7 +106,7 @@ def ingest(db: str, paths: tuple[str, ...], format_: str | None, id_: str | None
         sys.exit(1)
 
 
-def load_article(store: Store, given: str) -> Document:
+def load_article(store: Any, given: str) -> Document:
     if os.path.exists(given) or given == "-":
         return ingest_stage.read_article(given)
     found = trace_stage.article_from_store(store, given)
@@ -110,7 +120,9 @@ def load_article(store: Store, given: str) -> Document:
 @click.argument("files", nargs=-1, required=True)
 @output_options
 @click.option("--no-store", is_flag=True, help="Do not write the results to the database.")
-def trace(db: str, files: tuple[str, ...], as_json: bool, as_nl: bool, no_store: bool) -> None:
+@index_option
+def trace(db: str, files: tuple[str, ...], as_json: bool, as_nl: bool, no_store: bool,
+          index_url: str | None) -> None:
     """Find every quotation in each FILE and trace it to its earliest source.
 
     FILE may also be the id of an indexed document.
@@ -120,17 +132,19 @@ def trace(db: str, files: tuple[str, ...], as_json: bool, as_nl: bool, no_store:
         provenance trace archive.db seeds/000_3a0d1274ca379c80.txt
         provenance trace archive.db article.txt --json --no-store
     """
-    if not os.path.exists(db):
+    if not os.path.exists(db) and not index_url:
         raise click.ClickException(f"{db}: no such database; create it with: provenance ingest {db} PATH...")
     results = []
     with user_errors():
-        store = Store(db)
+        index = open_index(db, index_url)
+        store = index if isinstance(index, Store) else Store(db)
         for given in files:
-            article = load_article(store, given)
-            traced = trace_stage.trace(store, article)
+            article = load_article(index, given)
+            traced = trace_stage.trace(index, article)
             result = report.trace_json(traced)
             if not no_store:
-                result["trace_id"] = trace_stage.save(store, traced, result)
+                local = traced if index is store else localize(store, traced)
+                result["trace_id"] = trace_stage.save(store, local, report.trace_json(local))
             results.append(result)
     colour = sys.stdout.isatty()
     emit(results, as_json=as_json, as_nl=as_nl,

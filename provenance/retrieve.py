@@ -20,7 +20,7 @@ from .model import Document
 from .normalize import Word
 from .store import Store
 
-MAX_DOCUMENT_FREQUENCY = 1000  # a shingle in more documents than this is boilerplate
+MAX_DOCUMENT_FREQUENCY = 100  # a shingle in more documents than this is common phrasing, not evidence
 
 
 @dataclass(frozen=True)
