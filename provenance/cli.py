@@ -14,6 +14,7 @@ import click
 from . import ingest as ingest_stage
 from . import quotes as quotes_stage
 from . import report
+from . import scan as scan_stage
 from . import trace as trace_stage
 from .model import Document, ProvenanceError
 from .redis_index import localize, open_index
@@ -149,6 +150,33 @@ def trace(db: str, files: tuple[str, ...], as_json: bool, as_nl: bool, no_store:
     colour = sys.stdout.isatty()
     emit(results, as_json=as_json, as_nl=as_nl,
          human=lambda r: report.render_text(r, style=click.style if colour else report._plain))
+
+
+@cli.command()
+@click.argument("db", type=click.Path(exists=True, dir_okay=False))
+@click.option("-j", "--workers", type=click.IntRange(1), default=os.cpu_count() or 1,
+              show_default="all cores", help="Processes that trace documents.")
+@click.option("--limit", type=click.IntRange(1), help="Scan at most this many documents now.")
+def scan(db: str, workers: int, limit: int | None) -> None:
+    """Trace every archived document against the earlier ones: the reuse graph.
+
+    Each result is stored as a trace; an interrupted scan resumes where it stopped.
+
+    \b
+    Examples:
+        provenance scan archive.db
+        datasette archive.db   # browse traces, quotations, alterations
+    """
+    with user_errors():
+        store = Store(db)
+        queued = scan_stage.queue_length(store)
+        if limit:
+            queued = min(queued, limit)
+        with click.progressbar(length=queued, label="Scanning", file=sys.stderr,
+                               hidden=not sys.stderr.isatty()) as bar:
+            summary = scan_stage.scan(store, workers=workers, limit=limit, progress=bar.update)
+    click.echo(f"{summary.scanned} documents scanned ({summary.already} earlier), "
+               f"{summary.traced} traced quotations of {summary.quotations} found", err=True)
 
 
 @cli.command()

@@ -107,6 +107,16 @@ def m002_traces(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+@migrations()
+def m003_scan(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE scanned (
+            document_key INTEGER PRIMARY KEY REFERENCES documents(key),
+            trace_id INTEGER NOT NULL REFERENCES traces(id),
+            scanned_at TEXT NOT NULL)"""
+    )
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -340,6 +350,24 @@ class Store:
             ):
                 found[key] = signature
         return found
+
+    # -- corpus scan --------------------------------------------------------
+
+    def scan_queue(self) -> list[int]:
+        """Indexed documents not yet scanned, oldest first (undated last)."""
+        return [row[0] for row in self.db.execute(
+            "SELECT key FROM documents WHERE indexed = 1 AND key NOT IN "
+            "(SELECT document_key FROM scanned) ORDER BY published IS NULL, published, key"
+        )]
+
+    def scanned_count(self) -> int:
+        return self.db["scanned"].count
+
+    def mark_scanned(self, key: int, trace_id: int) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO scanned (document_key, trace_id, scanned_at) VALUES (?, ?, ?)",
+            [key, trace_id, _now()],
+        )
 
     # -- traces -------------------------------------------------------------
 
