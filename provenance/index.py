@@ -100,7 +100,14 @@ def _word_hashes(norm_words: Sequence[str]) -> np.ndarray:
 def norms(text: str) -> list[str]:
     """The normalised words of ``text``: ``[w.norm for w in normalize.words(text)]``, faster
     (an ASCII word only needs lower case)."""
-    return [raw.lower() if raw.isascii() else _normalize(raw) for raw in WORD_RE.findall(text)]
+    raw = WORD_RE.findall(text)
+    if not raw:
+        return []
+    joined = " ".join(raw)  # words hold no spaces: case-fold them all in one call
+    lowered = joined.lower().split(" ")
+    if joined.isascii():
+        return lowered
+    return [low if word.isascii() else _normalize(word) for word, low in zip(raw, lowered)]
 
 
 def _fmix64(values: np.ndarray) -> np.ndarray:

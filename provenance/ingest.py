@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import itertools
 import json
 import multiprocessing
 import os
 import sys
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -265,14 +267,23 @@ def _read_and_prepare(path: str, format: str | None, overrides: dict[str, Any] |
 
 def _read_all(files: list[str], format: str | None, overrides: dict[str, Any] | None,
               workers: int) -> Iterator[_ReadFile]:
-    """Files read and prepared in order; with workers > 1, in that many processes."""
+    """Files read and prepared in order; with workers > 1, in that many processes,
+    at most two files ahead of the writer each (so memory stays bounded)."""
     job = partial(_read_and_prepare, format=format, overrides=overrides)
     if workers <= 1 or len(files) < 2 or "-" in files:
         yield from map(job, files)
         return
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     with context.Pool(workers) as pool:
-        yield from pool.imap(job, files, chunksize=1)
+        pending: deque[Any] = deque()
+        queue = iter(files)
+        for path in itertools.islice(queue, 2 * workers):
+            pending.append(pool.apply_async(job, (path,)))
+        while pending:
+            read = pending.popleft().get()
+            for path in itertools.islice(queue, 1):
+                pending.append(pool.apply_async(job, (path,)))
+            yield read
 
 
 def ingest(

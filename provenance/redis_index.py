@@ -64,6 +64,7 @@ class RedisIndex:
         except redis.RedisError as error:
             raise ProvenanceError(f"{url}: cannot reach Redis ({error})") from None
         self._pipeline: Any = None
+        self._claims = []
         if urlparse(url).scheme not in ("redis", "rediss", "unix"):
             raise ProvenanceError(f"{url}: not a Redis URL (redis://HOST:PORT/DB)")
 
@@ -84,12 +85,18 @@ class RedisIndex:
             yield
             return
         self._pipeline = self.client.pipeline(transaction=True)
+        self._claims: list[tuple[str, str]] = []
         try:
             yield
             self._pipeline.execute()
+        except BaseException:
+            for table, field in self._claims:  # release what the lost transaction claimed
+                self.client.hdel(table, field)
+            raise
         finally:
             self._pipeline.reset()
             self._pipeline = None
+            self._claims = []
 
     # -- parameters -----------------------------------------------------------
 
@@ -121,7 +128,9 @@ class RedisIndex:
             raise ProvenanceError(
                 f"{document.path or 'input'}: a different document already has id {document_id!r}"
             )
-        self.client.hsetnx(self._key("by_hash"), content_hash, key)
+        self._claims.append((self._key("by_id"), document_id))
+        if self.client.hsetnx(self._key("by_hash"), content_hash, key):
+            self._claims.append((self._key("by_hash"), content_hash))
         row = {
             "id": document_id, "content_hash": content_hash, "title": document.title,
             "url": document.url, "publisher": document.publisher, "author": document.author,

@@ -1,0 +1,127 @@
+"""The index: what it guarantees to find, its parameters, and parallel ingest."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import sqlite3
+from pathlib import Path
+
+import datasketch
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from provenance import index, retrieve
+from provenance.ingest import content_hash, ingest
+from provenance.model import ProvenanceError
+from provenance.normalize import words
+from provenance.store import Store
+
+
+def vocabulary_text(rng: random.Random, count: int) -> list[str]:
+    return [f"w{rng.randrange(50_000)}" for _ in range(count)]
+
+
+@pytest.fixture
+def source_db(tmp_path: Path) -> tuple[Store, list[str]]:
+    """An archive of one 5,000-word source among 20 other documents."""
+    rng = random.Random(5)
+    source = vocabulary_text(rng, 5000)
+    lines = [{"id": "source", "text": " ".join(source), "published": "2020-01-01"}]
+    lines += [{"id": f"other-{n}", "text": " ".join(vocabulary_text(rng, 600))} for n in range(20)]
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("\n".join(json.dumps(line) for line in lines))
+    store = Store(tmp_path / "archive.db")
+    assert not ingest(store, [str(corpus)]).skipped
+    return store, source
+
+
+def test_ten_words_with_two_changed_are_always_found(source_db: tuple[Store, list[str]]) -> None:
+    """The pigeonhole guarantee: 8 unchanged words of 10 in at most 3 runs keep a
+    3-word shingle, wherever the two changes fall and wherever the quotation sits."""
+    store, source = source_db
+    source_key = store.key_by_hash(content_hash(" ".join(source)))
+    assert source_key is not None
+    for start in (0, 2345, 4990):
+        original = source[start : start + 10]
+        for changed in itertools.combinations(range(10), 2):
+            quoted = [f"changed{n}" if n in changed else word for n, word in enumerate(original)]
+            article = words("He said " + " ".join(quoted) + " and left.")
+            hits = retrieve.shingle_hits(store, article)
+            assert source_key[0] in retrieve.candidates(hits, 2, 12), (start, changed)
+
+
+def test_minhash_equals_datasketch() -> None:
+    prepared = index.prepare("the quick brown fox jumps over the lazy dog " * 3 + "again and again")
+    reference = datasketch.MinHash(num_perm=index.NUM_PERM, seed=index.SEED,
+                                   scheme=index.SCHEME, hashfunc=lambda value: value)
+    reference.update_batch([int(h) & 0xFFFFFFFF for h in prepared.hashes])
+    assert prepared.signature == np.asarray(reference.hashvalues, dtype="<u4").tobytes()
+
+
+@given(st.text())
+def test_fast_norms_equal_normalize_words(text: str) -> None:
+    assert index.norms(text) == [word.norm for word in words(text)]
+
+
+def test_shingle_hashes_fit_32_bits_and_depend_on_order() -> None:
+    hashes = index.shingle_array(["a", "b", "c", "b", "a"])
+    assert len(hashes) == 3 and all(-(2**31) <= h < 2**31 for h in hashes.tolist())
+    assert len(set(hashes.tolist())) == 3  # "a b c", "b c b", "c b a" all differ
+
+
+def test_other_parameters_are_refused(tmp_path: Path) -> None:
+    store = Store(tmp_path / "old.db")
+    store.save_index_params({**index.PARAMS, "shingle": "words:3:blake2b64"})
+    with pytest.raises(ProvenanceError, match="rebuild the index into a new database"):
+        ingest(store, [])
+
+
+def test_near_duplicates_find_a_syndicated_copy(source_db: tuple[Store, list[str]]) -> None:
+    store, source = source_db
+    copy = words(" ".join(source[:4000]) + " Reprinted with permission.")
+    found = index.near_duplicates(store, copy, threshold=0.6)
+    assert found and found[0][1] >= 0.6
+
+
+def test_common_shingles_are_left_out_of_postings(tmp_path: Path) -> None:
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("\n".join(json.dumps({"text": f"one of the best {n} things"}) for n in range(5)))
+    store = Store(tmp_path / "a.db")
+    ingest(store, [str(corpus)])
+    common = index.shingle_array(["one", "of", "the"]).tolist()
+    assert len(list(store.postings(common))) == 5
+    assert list(store.postings(common, limit=4)) == []
+
+
+def dump(path: Path) -> dict[str, list[tuple]]:
+    connection = sqlite3.connect(path)
+    tables = {
+        "documents": "SELECT key, id, content_hash, word_count, indexed, path FROM documents ORDER BY key",
+        "locations": "SELECT * FROM locations ORDER BY 1, 2",
+        "shingles": "SELECT * FROM shingles ORDER BY 1, 2",
+        "minhashes": "SELECT * FROM minhashes ORDER BY 1",
+        "lsh_bands": "SELECT * FROM lsh_bands ORDER BY 1, 2, 3",
+    }
+    return {name: connection.execute(sql).fetchall() for name, sql in tables.items()}
+
+
+def test_parallel_ingest_equals_single_process(tmp_path: Path) -> None:
+    rng = random.Random(9)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for shard in range(6):
+        lines = [json.dumps({"text": " ".join(vocabulary_text(rng, 300))}) for _ in range(15)]
+        lines.append(json.dumps({"text": "the same text in every shard, one document"}))
+        (folder / f"shard-{shard}.jsonl").write_text("\n".join(lines))
+    (folder / "bad.jsonl").write_text("{not json")
+    single, parallel = Store(tmp_path / "one.db"), Store(tmp_path / "two.db")
+    first = ingest(single, [str(folder)], workers=1)
+    second = ingest(parallel, [str(folder)], workers=2)
+    assert (first.added, first.present, first.skipped) == (second.added, second.present, second.skipped)
+    assert len(first.added) == 6 * 15 + 1 and len(first.skipped) == 1
+    single.close(), parallel.close()
+    assert dump(tmp_path / "one.db") == dump(tmp_path / "two.db")
