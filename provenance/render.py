@@ -120,7 +120,7 @@ def _body(kind: str, quoted: str, original: str, note: str) -> Markup:
         if quoted and kind != "omission":
             shown = Markup("{} <ins>{}</ins>").format(shown, quoted)
         return shown
-    if kind == "insertion":
+    if kind == "insertion" and not original:
         return Markup("<ins>{}</ins>").format(quoted)
     if kind == "misattribution":
         return Markup(
@@ -340,7 +340,7 @@ def _quotation_html(number: int, quotation: Mapping[str, Any]) -> Markup:
         rows = Markup("").join(
             Markup("<tr><td>{}</td><td>{}</td><td>{}</td></tr>").format(
                 _text(link.get("published")),
-                _document_line(link),
+                _document_line({k: link.get(k) for k in ("id", "title", "url", "publisher")}),
                 _text(link.get("score")),
             )
             for link in chain
