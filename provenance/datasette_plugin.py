@@ -13,9 +13,10 @@ ever rendered through ``provenance.render``, which escapes it.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from datasette import Response, hookimpl, hookspecs
@@ -226,10 +227,17 @@ def _dict_rows(conn: sqlite3.Connection) -> sqlite3.Connection:
 
 # -- metadata -----------------------------------------------------------------
 
+METADATA_PATH = Path(__file__).with_name("metadata.json")
+
+
+@functools.cache
+def _metadata_text() -> str:
+    return METADATA_PATH.read_text("utf-8")
+
+
 def packaged_metadata() -> dict[str, Any]:
     """Titles, descriptions, facets, sort orders and canned queries for one database."""
-    text = resources.files("provenance").joinpath("metadata.json").read_text("utf-8")
-    metadata: dict[str, Any] = json.loads(text)
+    metadata: dict[str, Any] = json.loads(_metadata_text())
     return metadata
 
 
