@@ -23,6 +23,7 @@ from datasette import Response, hookimpl, hookspecs
 from markupsafe import Markup
 
 from . import render
+from .store import BROWSE_VIEWS
 
 CSS_PATH = "/-/provenance.css"
 TRACE_PATH = "/-/provenance/{database}/trace/{trace_id}"
@@ -64,10 +65,20 @@ def render_cell(row, value, column, table, database, datasette):  # type: ignore
         "quotation_id" in values or (table == "quotations" and "id" in values)
     ):
         return _quotation_text_html(datasette, database, values, value)
-    if table == "traces" and column == "id" and value is not None:
-        href = datasette.urls.path(TRACE_PATH.format(database=database, trace_id=int(value)))
-        return Markup('{} <a href="{}">report</a>').format(value, href)
+    if table == "traces" and column == "id" and isinstance(value, int):
+        return _trace_link(datasette, database, value)
+    if table is None or table in BROWSE_VIEWS:  # views and queries have no foreign keys
+        if column == "trace_id" and isinstance(value, int):
+            return _trace_link(datasette, database, value)
+        if column == "quotation_id" and isinstance(value, int):
+            href = datasette.urls.row(database, "quotations", str(value))
+            return Markup('<a href="{}">{}</a>').format(href, value)
     return None
+
+
+def _trace_link(datasette: Any, database: str, trace_id: int) -> Markup:
+    href = datasette.urls.path(TRACE_PATH.format(database=database, trace_id=trace_id))
+    return Markup('{} <a class="prov-report-link" href="{}">report</a>').format(trace_id, href)
 
 
 def _quotation_text_html(

@@ -54,6 +54,7 @@ STYLE = """
 mark.prov-quotation{background:#fff2a8;padding:0 .05em}
 mark.prov-quotation mark.prov-quotation{background:#ffd866}
 mark.prov-source{background:#d9f5d6}
+td.col-text .prov-text{min-width:30em;max-width:60em}
 mark.prov-quotation a,mark.prov-source a{color:inherit;text-decoration:none}
 """
 
