@@ -54,33 +54,39 @@ def parse_ann(path: Path) -> tuple[dict[str, tuple[str, list[tuple[int, int]], s
     return spans, events
 
 
+DOUBLE_RE = re.compile(r"''|[\"“”„«»]")
+SINGLE_RE = re.compile(r"[‘’']")
+
+
 def segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Quote-mark segments inside text[start:end], paired simply and independently."""
-    if start > 0 and text[start - 1] in DOUBLE + SINGLE:
+    """Quote-mark segments inside text[start:end], paired simply and independently.
+
+    NYT articles in PolNeAR write a double quote as two apostrophes ('').
+    """
+    while start > 0 and text[start - 1] in DOUBLE + SINGLE:
         start -= 1
-    if end < len(text) and text[end] in DOUBLE + SINGLE:
+    while end < len(text) and text[end] in DOUBLE + SINGLE:
         end += 1
-    marks = DOUBLE if any(c in DOUBLE for c in text[start:end]) else SINGLE
+    marks = DOUBLE_RE if DOUBLE_RE.search(text, start, end) else SINGLE_RE
     found: list[tuple[int, int]] = []
     opened: int | None = None
-    for i in range(start, end):
-        if text[i] not in marks:
-            continue
+    for mark in marks.finditer(text, start, end):
+        i, j = mark.span()
         before = text[i - 1] if i > 0 else " "
-        after = text[i + 1] if i + 1 < len(text) else " "
-        if marks is SINGLE and before.isalnum() and after.isalnum():
+        after = text[j] if j < len(text) else " "
+        if marks is SINGLE_RE and before.isalnum() and after.isalnum():
             continue
         opening = (i == start or before.isspace() or before in "([—–-") and not after.isspace()
         if opening:
             if opened is None:
-                opened = i
+                opened = j
         elif opened is not None:
-            found.append((opened + 1, i))
+            found.append((opened, i))
             opened = None
-        elif not found and marks is DOUBLE:
+        elif not found and marks is DOUBLE_RE:
             found.append((start, i))
-    if opened is not None and end > opened + 1:
-        found.append((opened + 1, end))
+    if opened is not None and end > opened:
+        found.append((opened, end))
     return [(s, e) for s, e in found if text[s:e].strip(STRIP)]
 
 
@@ -168,7 +174,7 @@ def match(text: str, golds: list[Gold], predicted: list[Quotation], exact: bool)
 
 
 NAME_NEAR_RE = re.compile(r"(?:[A-Z][\w’'\-.]+\s){0,2}[A-Z][\w’'\-]+")
-BASELINE_QUOTE_RE = re.compile(r"“([^”\n]+)”|\"([^\"\n]+)\"")
+BASELINE_QUOTE_RE = re.compile(r"“([^”\n]+)”|\"([^\"\n]+)\"|''([^\n]+?)''")
 BASELINE_CUE_RE = re.compile(r"\b(?:said|says|told|according to)\b")
 
 
@@ -176,7 +182,7 @@ def baseline(text: str) -> list[Quotation]:
     """Plain regex: paired marks on one line, nearest name to the nearest "said"."""
     quotations = []
     for m in BASELINE_QUOTE_RE.finditer(text):
-        group = 1 if m.group(1) is not None else 2
+        group = next(g for g in (1, 2, 3) if m.group(g) is not None)
         start, end = m.span(group)
         cues = [c for c in BASELINE_CUE_RE.finditer(text, max(0, start - 150), min(len(text), end + 150))]
         speaker = None
@@ -199,7 +205,7 @@ def evaluate(corpus: Path, split: str, extract: Callable[[str], list[Quotation]]
             continue
         text = path.read_text(encoding="utf-8")
         golds = gold_quotations(text, anns[0])
-        predicted = [q for q in extract(text) if not q.term]
+        predicted = outermost([q for q in extract(text) if not q.term])
         pairs = match(text, golds, predicted, exact=False)
         counts["gold"] += len(golds)
         counts["pred"] += len(predicted)
@@ -212,6 +218,16 @@ def evaluate(corpus: Path, split: str, extract: Callable[[str], list[Quotation]]
                 counts["right"] += right
             counts["e2e"] += right
     return summarize(counts)
+
+
+def outermost(quotations: list[Quotation]) -> list[Quotation]:
+    """Drop quotations nested inside another: the gold marks the outer segments only."""
+    kept: list[Quotation] = []
+    for quotation in sorted(quotations, key=lambda q: (q.start, -q.end)):
+        if kept and quotation.end <= kept[-1].end:
+            continue
+        kept.append(quotation)
+    return kept
 
 
 def f1(tp: float, pred: float, gold: float) -> tuple[float, float, float]:

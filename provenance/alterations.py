@@ -45,7 +45,7 @@ def flag(article: str, segments: Sequence[Segment], source: SourceText) -> list[
         found.extend(_word_changes(article, segment, source))
     found.extend(_gaps(article, segments, source))
     found.extend(_truncations(article, segments, source))
-    found.extend(_negations(found))
+    found.extend(list(_negations(found)))
     return sorted(found, key=lambda a: (a.start, a.end, a.kind))
 
 

@@ -32,12 +32,13 @@ from provenance.model import Quotation, Speaker
 
 DOUBLE_MARKS = '"“”„«»‟'
 SINGLE_MARKS = "'‘’‚‹›‛"
-MARK_RE = re.compile(r"\n|[" + re.escape(DOUBLE_MARKS + SINGLE_MARKS) + "]")
+# NYT archives write a double quote as two apostrophes ('').
+MARK_RE = re.compile(r"\n|''|[" + re.escape(DOUBLE_MARKS + SINGLE_MARKS) + "]")
 OPENING_DIRECTION = {"“": True, "„": True, "«": True, "‘": True, "‚": True, "‹": True,
                      "‟": True, "‛": True, "”": False, "»": False, "’": False, "›": False}
 OPEN_CONTEXT = set(" \t\n([{—–-/\u00a0") | set(DOUBLE_MARKS + SINGLE_MARKS)
 CLOSE_CONTEXT = set(" \t\n)]}.,;:!?—–-/…\u00a0") | set(DOUBLE_MARKS + SINGLE_MARKS)
-NEXT_PARAGRAPH_RE = re.compile(r"\s*([" + re.escape(DOUBLE_MARKS) + "])")
+NEXT_PARAGRAPH_RE = re.compile(r"\s*(''|[" + re.escape(DOUBLE_MARKS) + "])")
 SENTENCE_END_RE = re.compile(r"[.!?…][)\]”\"’']?$")
 
 
@@ -49,13 +50,13 @@ class _Open:
     double: bool
 
 
-def _direction(text: str, i: int) -> tuple[bool, bool]:
-    """Whether the mark at ``i`` can open and can close a quotation."""
+def _direction(text: str, i: int, j: int) -> tuple[bool, bool]:
+    """Whether the mark ``text[i:j]`` can open and can close a quotation."""
     before = text[i - 1] if i > 0 else "\n"
-    after = text[i + 1] if i + 1 < len(text) else "\n"
+    after = text[j] if j < len(text) else "\n"
     can_open = before in OPEN_CONTEXT and after not in " \t\n\u00a0"
     can_close = before not in " \t\n\u00a0" and (after in CLOSE_CONTEXT or not after.isalnum())
-    mark = text[i]
+    mark = text[i:j]
     if mark in SINGLE_MARKS:
         if before.isalnum() and after.isalnum():
             return False, False  # we’re, Trump’s, rock’n’roll
@@ -88,22 +89,22 @@ def _quoted_spans(text: str) -> list[tuple[int, int]]:
     stack: list[_Open] = []
     skip = -1
     for match in MARK_RE.finditer(text):
-        i = match.start()
+        i, j = match.span()
         if i == skip:
             continue
         if match.group() == "\n":
             skip = _paragraph_break(text, i, stack, spans)
             continue
-        can_open, can_close = _direction(text, i)
-        double = text[i] in DOUBLE_MARKS
+        can_open, can_close = _direction(text, i, j)
+        double = j - i == 2 or text[i] in DOUBLE_MARKS
         partner = _partner(stack, double) if can_close else None
         if partner is not None:
             opened = stack[partner]
             del stack[partner:]
-            if i > opened.position + 1:
-                spans.append((opened.position + 1, i))
+            if i > opened.position:
+                spans.append((opened.position, i))
         elif can_open:
-            stack.append(_Open(i, double))
+            stack.append(_Open(j, double))
     _paragraph_break(text, len(text), stack, spans)
     return spans
 
@@ -122,14 +123,13 @@ def _paragraph_break(text: str, i: int, stack: list[_Open], spans: list[tuple[in
         return -1
     carried = NEXT_PARAGRAPH_RE.match(text, i)
     doubles = [opened for opened in stack if opened.double]
-    if carried and doubles and i < len(text) and _direction(text, carried.start(1))[0]:
-        outer = doubles[0]
-        stack[:] = [outer]
+    if carried and doubles and i < len(text) and _direction(text, *carried.span(1))[0]:
+        stack[:] = doubles[:1]
         return carried.start(1)
     end = _paragraph_end(text, i)
     for opened in doubles[:1]:
-        if end > opened.position + 1 and opened.position + 1 < i:
-            spans.append((opened.position + 1, end))
+        if end > opened.position:
+            spans.append((opened.position, end))
     stack.clear()
     return -1
 
@@ -194,16 +194,42 @@ SPEAKER_PHRASE = (
     rf"|(?P<plural>\b(?:{BARE_PLURALS}))"
 )
 ADVERBS = r"(?:[ \t]+(?:also|later|then|previously|recently|once|has|had|have|would|will|had|again|further|simply|\w+ly))*"
-CUE_RE = re.compile(rf"\b(?:{CUE_WORDS})\b|\baccording to\b|(?<=\w):(?=[ \t])")
+
+
+def _trie(words: list[str]) -> str:
+    """A regex alternation grouped by first letters: Python's re has no trie of its own."""
+    if all(not word for word in words):
+        return ""
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        groups.setdefault(word[:1], []).append(word[1:])
+    parts = []
+    for first, rests in sorted(groups.items()):
+        if not first:
+            continue
+        inner = _trie(rests)
+        optional = "?" if "" in rests else ""
+        parts.append(re.escape(first) + (f"(?:{inner}){optional}" if inner else ""))
+    return "|".join(parts)
+
+
+CUE_RE = re.compile(
+    rf"\b(?=[a-z])(?:{_trie(sorted(set(CUE_WORDS.split('|')) | {'according to'}))})\b"
+    r"|(?<=\w):(?=[ \t])"
+)
 BEFORE_CUE_RE = re.compile(
-    rf"(?:{SPEAKER_PHRASE})(?P<apposition>,[ \t][^,\n“”\"]{{1,80}},)?{ADVERBS}[ \t]*$"
+    rf"(?<![\w’'\-.])(?=[A-Za-z])(?:{SPEAKER_PHRASE})(?P<apposition>,[ \t][^,\n“”\"]{{1,80}},)?{ADVERBS}[ \t]*$"
 )
 AFTER_CUE_RE = re.compile(rf"[ \t]+(?:{SPEAKER_PHRASE})(?=[\s,.;:!?)—–]|$)")
-SENTENCE_BREAK_RE = re.compile(r"[.!?…][”\"’')\]]*[ \t]+(?=[“\"‘']?[A-Z])|\n")
+# A sentence ends at . ! ? before a capital, except after a title or an initial.
+SENTENCE_BREAK_RE = re.compile(
+    r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bSen)(?<!\bRep)(?<!\bGov)(?<!\bGen)"
+    r"(?<!\bJr)(?<!\bRev)(?<!\bLt)(?<!\b[A-Z])[.!?…][”\"’')\]]*[ \t]+(?=[“\"‘']?[A-Z])|\n"
+)
 INVERTING_CUES = frozenset(
     "said says added asked wrote writes told tweeted continued explained noted replied "
-    "according to declared stated recalled responded insisted argued warned concluded".split()
-)
+    "declared stated recalled responded insisted argued warned concluded".split()
+) | {"according to"}
 STOP_CAPITALS = frozenset(
     "But And The In On At When While After Then So Yet Still Asked Also However Meanwhile "
     "Later Earlier As If This That It Though Although Because Since Now Here There Even "
@@ -231,7 +257,11 @@ def _trim_name(text: str, start: int, end: int) -> tuple[int, int]:
         words.pop(0)
     if not words:
         return start, start
-    return start + words[0].start(), start + words[-1].end()
+    last = words[-1].group()
+    end = start + words[-1].end()
+    if last.endswith(".") and len(last) > 2 and last not in ("Jr.", "Sr."):
+        end -= 1  # the full stop of the sentence, not an initial
+    return start + words[0].start(), end
 
 
 TITLE_WORDS = frozenset(
@@ -260,12 +290,17 @@ def _speaker_from(text: str, match: re.Match[str]) -> tuple[int, int, str] | Non
     return None
 
 
-def _attributions(text: str) -> list[Attribution]:
-    """Every speech cue in the text with its speaker phrase."""
+NEAR = 700  # characters: cues farther than this from any quotation cannot attribute one
+
+
+def _attributions(text: str, anchors: list[int] | None = None) -> list[Attribution]:
+    """The speech cues of the text (those near an anchor, if given) with their speakers."""
     found: list[Attribution] = []
     for cue in CUE_RE.finditer(text):
+        if anchors is not None and not _near(anchors, cue.start()):
+            continue
         cue_word = cue.group()
-        window_start = max(0, cue.start() - 120)
+        window_start = max(0, cue.start() - 100)
         line_start = text.rfind("\n", window_start, cue.start()) + 1
         before = BEFORE_CUE_RE.search(text, max(window_start, line_start), cue.start())
         if cue_word == ":" and (before is None or before.group("name") is None):
@@ -284,6 +319,11 @@ def _attributions(text: str) -> list[Attribution]:
     return found
 
 
+def _near(anchors: list[int], position: int) -> bool:
+    index = bisect.bisect_left(anchors, position)
+    return any(abs(anchors[i] - position) < NEAR for i in (index - 1, index) if 0 <= i < len(anchors))
+
+
 def _attribution(text: str, cue: re.Match[str], start: int, end: int,
                  spot: tuple[int, int, str]) -> Attribution:
     speaker = Speaker(text[spot[0] : spot[1]], spot[0], spot[1], None)
@@ -293,7 +333,7 @@ def _attribution(text: str, cue: re.Match[str], start: int, end: int,
 # --- name resolution -------------------------------------------------------
 
 FULL_NAME_RE = re.compile(
-    rf"(?:\b(?P<title>{TITLES})[ \t]+)?\b(?P<name>[A-Z][a-z’'\-]+(?:[ \t]+(?:[A-Z]\.|[A-Z][a-z’'\-]+|Mc[A-Z]\w+)){{1,3}})"
+    rf"\b(?=[A-Z])(?:(?P<title>{TITLES})[ \t]+)?\b(?P<name>[A-Z][a-z’'\-]+(?:[ \t]+(?:[A-Z]\.|[A-Z][a-z’'\-]+|Mc[A-Z]\w+)){{1,3}})"
 )
 FEMALE_TITLES = frozenset("Mrs Ms Miss Lady Queen Princess Sister Dame Congresswoman Chairwoman".split())
 MALE_TITLES = frozenset("Mr Sir King Prince Lord Father Brother Congressman".split())
@@ -313,17 +353,29 @@ FEMALE_FIRST = frozenset(
 @dataclass(frozen=True)
 class _Mention:
     start: int
+    end: int
     name: str
     gender: str  # "f", "m" or ""
 
 
+MALE_FIRST = frozenset(
+    "Donald Bernie Barack Joe Mike Ted Marco Jeb Chris John Paul Tom Bill Ben Rand Scott Mitt "
+    "George Ron Rudy Newt Harry Mitch Lindsey Bob Robert James Michael David Richard Charles "
+    "Thomas Mark Steven Steve Kevin Brian Jeff Jeffrey Eric Corey Reince Sean Jason Tim Tony "
+    "Jim Jerry Jack Peter Martin Rick Dick Al Andrew Anthony Roger Rudolph Vladimir Barry "
+    "Frank Gary Larry Dennis Jesse Carl Ryan Matt Adam Josh Joshua Patrick Pat Jake Dan Daniel"
+    .split()
+)
+
+
 def _gender(first: str, title: str | None) -> str:
+    """"f", "m", or "" when a title or a common first name does not say."""
     title = (title or "").rstrip(".")
     if title in FEMALE_TITLES or first in FEMALE_FIRST:
         return "f"
-    if title in MALE_TITLES:
+    if title in MALE_TITLES or first in MALE_FIRST:
         return "m"
-    return "m" if first not in FEMALE_FIRST and title else ""
+    return ""
 
 
 def _mentions(text: str) -> list[_Mention]:
@@ -335,8 +387,8 @@ def _mentions(text: str) -> list[_Mention]:
             words.pop(0)
         if len(words) < 2:
             continue
-        gender = _gender(words[0], match.group("title")) or ("m" if words[0] not in FEMALE_FIRST else "f")
-        mentions.append(_Mention(match.start("name"), " ".join(words), gender))
+        gender = _gender(words[0], match.group("title"))
+        mentions.append(_Mention(match.start("name"), match.end("name"), " ".join(words), gender))
     return mentions
 
 
@@ -367,17 +419,21 @@ def _last_fitting(position: int, wanted: str, mentions: list[_Mention],
     genders = {m.name: m.gender for m in mentions}
     for earlier in reversed(previous):
         if earlier.start < position and earlier.name and (
-            not wanted or genders.get(earlier.name, wanted) == wanted
+            genders.get(earlier.name, "") in (wanted, "")
         ) and earlier.text.lower() not in ("he", "she", "who") and position - earlier.start < 1500:
             return earlier.name
     index = bisect.bisect_left([m.start for m in mentions], position)
     for mention in reversed(mentions[:index]):
-        if not wanted or mention.gender == wanted:
+        if mention.gender in (wanted, ""):
             return mention.name
     return None
 
 
 # --- linking quotations to speakers -----------------------------------------
+
+MARK_CHARS = DOUBLE_MARKS + SINGLE_MARKS
+ADJACENT_GAP_RE = re.compile(rf"[\s,;:—–\-]*(?:(?:{TITLES})[ \t]+)*")
+QUOTE_IN_GAP_RE = re.compile(r"[“\"]|''")
 
 TERM_MAX_WORDS = 4
 SMALL_WORDS = frozenset("a an and the of in on for to at by with or nor but from as is".split())
@@ -386,12 +442,13 @@ SMALL_WORDS = frozenset("a an and the of in on for to at by with or nor but from
 class _Article:
     """The attributions of one article, resolved, with lookups by position."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, anchors: list[int] | None = None) -> None:
         self.text = text
-        mentions = _mentions(text)
+        mentions = self.mentions = _mentions(text)
+        self.mention_starts = [m.start for m in mentions]
         resolved: list[Attribution] = []
         speakers: list[Speaker] = []
-        for attribution in _attributions(text):
+        for attribution in _attributions(text, anchors):
             speaker = attribution.speaker
             name = _resolve(speaker, speaker.text, mentions, speakers)
             speaker = Speaker(speaker.text, speaker.start, speaker.end, name)
@@ -404,75 +461,97 @@ class _Article:
     def same_sentence(self, start: int, end: int) -> bool:
         return start <= end and SENTENCE_BREAK_RE.search(self.text, start, end) is None
 
-    def speaker_for(self, start: int, end: int, *, previous: Speaker | None) -> Speaker | None:
-        """The speaker of the span ``text[start:end]`` (marks excluded)."""
+    def speaker_for(self, start: int, end: int, *, previous: Speaker | None) -> tuple[Speaker | None, bool]:
+        """The speaker of ``text[start:end]`` (marks excluded), and whether a cue is in its sentence."""
         text = self.text
-        close = end + 1 if end < len(text) and text[end] in DOUBLE_MARKS + SINGLE_MARKS else end
-        open_ = start - 1 if start > 0 and text[start - 1] in DOUBLE_MARKS + SINGLE_MARKS else start
+        close = end
+        while close < len(text) and close < end + 2 and text[close] in MARK_CHARS:
+            close += 1
+        open_ = start
+        while open_ > 0 and open_ > start - 2 and text[open_ - 1] in MARK_CHARS:
+            open_ -= 1
         index = bisect.bisect_left(self.starts, close)
         ended = SENTENCE_END_RE.search(text, max(start, end - 3), end) is not None
         for attribution in self.attributions[index : index + 3]:
             gap = text[close : attribution.start]
-            if re.fullmatch(rf"[\s,;:—–\-]*(?:(?:{TITLES})[ \t]+)*", gap) or (
-                not ended and "\n" not in gap and self.same_sentence(close, attribution.start)
-                and attribution.start - close < 80 and not re.search(r"[“\"]", gap)
+            if ADJACENT_GAP_RE.fullmatch(gap) or (
+                not ended and attribution.start - close < 80 and "\n" not in gap
+                and not QUOTE_IN_GAP_RE.search(gap) and self.same_sentence(close, attribution.start)
             ):
-                return attribution.speaker
+                return attribution.speaker, True
         for attribution in reversed(self.attributions[:index]):
-            if attribution.cue_end <= open_ and self.same_sentence(attribution.cue_end, open_):
-                return attribution.speaker
             if attribution.cue_end <= open_:
+                if self.same_sentence(attribution.cue_end, open_):
+                    return attribution.speaker, True
                 break
-        return self._context_speaker(open_, previous)
+        return self._context_speaker(open_, previous), False
 
     def _context_speaker(self, open_: int, previous: Speaker | None) -> Speaker | None:
-        """A speaker from before the sentence: a colon, the last quotation, or nearby cue."""
-        text = self.text
+        """A speaker from before the sentence: the last quotation's, or a nearby cue's."""
         index = bisect.bisect_left(self.starts, open_)
         last = self.attributions[index - 1] if index else None
-        if previous is not None and (last is None or last.speaker.start <= previous.start):
-            if open_ - previous.end < 1200:
-                return previous
+        recent = previous is not None and open_ - previous.end < 1200
+        if recent and (last is None or last.speaker.start <= previous.start):  # type: ignore[union-attr]
+            return previous
         if last is not None and open_ - last.cue_end < 600:
             return last.speaker
-        del text
-        return previous if previous is not None and open_ - previous.end < 1200 else None
+        if recent:
+            return previous
+        return self._last_person(open_)
+
+    def _last_person(self, open_: int) -> Speaker | None:
+        """The person named last in the previous few sentences (the subject, usually)."""
+        index = bisect.bisect_left(self.mention_starts, open_)
+        if index and open_ - self.mentions[index - 1].end < 400:
+            mention = self.mentions[index - 1]
+            return Speaker(self.text[mention.start : mention.end], mention.start, mention.end, mention.name)
+        return None
 
 
-def _is_term(text: str, start: int, end: int, speaker: Speaker | None, article: _Article) -> bool:
-    """Scare quotes and titles of works: short, no sentence inside, no cue in the sentence."""
+FUNCTION_WORDS = frozenset(
+    "and or but nor to of in on for with that which who whom is was are were be been as at by "
+    "from than because if when while after before so it he she they we i you this these those "
+    "has have had will would can could should may might not into about over said says".split()
+)
+
+
+def _is_term(text: str, start: int, end: int, attached: bool) -> bool:
+    """Scare quotes and titles of works: short, no sentence inside, no cue before them."""
     quoted = text[start:end]
     words = quoted.split()
-    if not words or len(words) > 12 or re.search(r"[.!?,;:]\s|[.!?]$", quoted):
+    if not words or len(words) > 12 or re.search(r"[.!?,;:]\s|[.!?,;:…]$", quoted):
+        return False
+    following = re.match(r"[”\"’'»]*[ \t]+([a-z]+)\b", text[end : end + 30])
+    if len(words) <= 2 and following and following.group(1) not in FUNCTION_WORDS:
+        return True  # a modifier: the “gas” attack
+    if attached:
         return False
     title_case = all(w[:1].isupper() or w.lower() in SMALL_WORDS or not w[:1].isalpha() for w in words)
     if title_case and len(words) > 1 and start > 1 and text[start - 2 : start - 1] not in ("\n", ":"):
         return True
     if len(words) > TERM_MAX_WORDS:
         return False
-    return not _cue_in_sentence(text, start, end)
+    return not _cue_before(text, start)
 
 
-def _cue_in_sentence(text: str, start: int, end: int) -> bool:
-    """Whether a speech cue stands in the sentence around ``text[start:end]``."""
-    breaks_before = [m.end() for m in SENTENCE_BREAK_RE.finditer(text, max(0, start - 300), start)]
-    sentence_start = breaks_before[-1] if breaks_before else max(0, start - 300)
-    after = SENTENCE_BREAK_RE.search(text, end + 1, end + 300)
-    sentence_end = after.start() if after else min(len(text), end + 300)
-    return bool(CUE_RE.search(text[sentence_start : start - 1]) or CUE_RE.search(text[end + 1 : sentence_end]))
+def _cue_before(text: str, start: int) -> bool:
+    """Whether a speech cue stands before ``start`` in its sentence."""
+    breaks = [m.end() for m in SENTENCE_BREAK_RE.finditer(text, max(0, start - 300), start)]
+    sentence_start = breaks[-1] if breaks else max(0, start - 300)
+    return CUE_RE.search(text, sentence_start, max(sentence_start, start - 1)) is not None
 
 
 def find_quotations(text: str) -> list[Quotation]:
     """Every marked quotation in ``text``, sorted by (start, -end)."""
-    article = _Article(text)
     spans = [(s, e, "quoted") for s, e in _quoted_spans(text)]
     spans += [(s, e, "block") for s, e in _block_spans(text)]
     spans.sort(key=lambda span: (span[0], -span[1]))
+    article = _Article(text, sorted(p for s, e, _ in spans for p in (s, e)))
     quotations: list[Quotation] = []
     previous: Speaker | None = None
     for start, end, kind in spans:
-        speaker = article.speaker_for(start, end, previous=previous)
-        term = kind == "quoted" and _is_term(text, start, end, speaker, article)
+        speaker, attached = article.speaker_for(start, end, previous=previous)
+        term = kind == "quoted" and _is_term(text, start, end, attached)
         if term:
             speaker = None
         elif speaker is not None:
@@ -483,4 +562,4 @@ def find_quotations(text: str) -> list[Quotation]:
 
 def find_speaker(text: str, start: int, end: int) -> Speaker | None:
     """The speaker of a passage found by other means, by the same rules."""
-    return _Article(text).speaker_for(start, end, previous=None)
+    return _Article(text, [start, end]).speaker_for(start, end, previous=None)[0]
