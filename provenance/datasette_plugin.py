@@ -287,3 +287,30 @@ if hasattr(hookspecs, "get_metadata"):  # Datasette 0.65; 1.0a reads metadata el
     def get_metadata(datasette):  # type: ignore[no-untyped-def]
         return metadata_for(datasette)
 
+
+
+def serve(db: str, options: list[str]) -> None:
+    """Run ``datasette serve DB OPTIONS...`` in this process (it does not return).
+
+    On Datasette 0.65 the plugin's get_metadata hook supplies the metadata; on
+    versions without that hook it is passed as a file, unless the caller
+    gave their own with -m/--metadata.
+    """
+    from datasette.cli import cli as datasette_cli
+
+    arguments = ["serve", db, *options]
+    if not hasattr(hookspecs, "get_metadata") and not {"-m", "--metadata"} & set(options):
+        arguments += ["--metadata", _metadata_file(Path(db).stem)]
+    datasette_cli.main(arguments, prog_name="provenance serve")
+
+
+def _metadata_file(database: str) -> str:
+    import atexit
+    import os
+    import tempfile
+
+    handle, path = tempfile.mkstemp(prefix="provenance-metadata-", suffix=".json")
+    with os.fdopen(handle, "w", encoding="utf-8") as file:
+        json.dump({"databases": {database: packaged_metadata()}}, file)
+    atexit.register(os.remove, path)
+    return path
