@@ -65,8 +65,10 @@ def render_cell(row, value, column, table, database, datasette):  # type: ignore
         "quotation_id" in values or (table == "quotations" and "id" in values)
     ):
         return _quotation_text_html(datasette, database, values, value)
-    if table == "traces" and column == "id" and isinstance(value, int):
-        return _trace_link(datasette, database, value)
+    if table == "traces" and column == "quotation_count" and "id" in values:
+        # Datasette renders a primary key itself, so the report link goes here.
+        href = datasette.urls.path(TRACE_PATH.format(database=database, trace_id=values["id"]))
+        return Markup('{} <a class="prov-report-link" href="{}">report</a>').format(value, href)
     if table is None or table in BROWSE_VIEWS:  # views and queries have no foreign keys
         if column == "trace_id" and isinstance(value, int):
             return _trace_link(datasette, database, value)
