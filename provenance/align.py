@@ -10,6 +10,7 @@ word are raw offsets, so alterations are reported on the text as given.
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,8 +21,11 @@ from rapidfuzz.distance import Levenshtein
 from . import index
 from .normalize import Word, ellipses, words
 
-# (tag, quote word from, quote word to, source word from, source word to)
+# (tag, quote word from, quote word to, source word from, source word to); the tag is
+# "equal", "replace", "added" (quote words the source lacks) or "omitted" (source
+# words the quote lacks).
 Op = tuple[str, int, int, int, int]
+TAGS = {"equal": "equal", "replace": "replace", "delete": "added", "insert": "omitted"}
 
 
 @dataclass(frozen=True)
@@ -79,26 +83,51 @@ def split_segments(text: str, start: int, end: int) -> list[tuple[list[Word], tu
 def locate(quote: Sequence[Word], source: SourceText) -> tuple[int, int] | None:
     """The source word window most likely to hold this segment."""
     norms = [word.norm for word in quote]
-    hits = [
-        (source_pos - quote_pos, source_pos, quote_pos)
+    hits = sorted(
+        (quote_pos, source_pos)
         for quote_pos, shingle in enumerate(index.shingles(quote))
         for source_pos in source.positions.get(shingle, ())
-    ]
+    )
     if not hits:
         return _exact(norms, source)
-    hits.sort()
-    tolerance = max(4, len(quote) // 5)
-    best_lo, best_count, lo = 0, 0, 0
-    for hi in range(len(hits)):
-        while hits[hi][0] - hits[lo][0] > tolerance:
-            lo += 1
-        if hi - lo + 1 > best_count:
-            best_lo, best_count = lo, hi - lo + 1
-    cluster = hits[best_lo : best_lo + best_count]
-    slack = 3 + len(quote) // 10
-    first = min(source_pos - quote_pos for _, source_pos, quote_pos in cluster)
-    last = max(source_pos + len(quote) - quote_pos for _, source_pos, quote_pos in cluster)
-    return max(0, first - slack), min(len(source.words), last + slack)
+    chain = _colinear(hits)
+    slack = 3  # room for a few changed words at either edge; more invites false matches
+    (first_q, first_s), (last_q, last_s) = chain[0], chain[-1]
+    return max(0, first_s - first_q - slack), min(len(source.words), last_s + len(quote) - last_q + slack)
+
+
+def _colinear(hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest chain of hits increasing in both quotation and source order,
+    without lone hits far off its diagonal at either end (chance matches)."""
+    # Longest strictly increasing run of source positions; hits of one quotation
+    # position are taken in descending source order so that at most one is used.
+    hits = sorted(hits, key=lambda hit: (hit[0], -hit[1]))
+    tails: list[int] = []  # tails[n]: the hit ending the best chain of length n + 1
+    tail_values: list[int] = []
+    previous: list[int] = [-1] * len(hits)
+    for number, (_, source_pos) in enumerate(hits):
+        length = bisect.bisect_left(tail_values, source_pos)
+        previous[number] = tails[length - 1] if length else -1
+        if length == len(tails):
+            tails.append(number)
+            tail_values.append(source_pos)
+        else:
+            tails[length] = number
+            tail_values[length] = source_pos
+    chain = []
+    cursor = tails[-1]
+    while cursor != -1:
+        chain.append(hits[cursor])
+        cursor = previous[cursor]
+    chain.reverse()
+
+    def far(a: tuple[int, int], b: tuple[int, int]) -> bool:
+        return abs((b[1] - a[1]) - (b[0] - a[0])) > 10 + (b[0] - a[0])
+    while len(chain) > 2 and far(chain[0], chain[1]):
+        chain.pop(0)
+    while len(chain) > 2 and far(chain[-2], chain[-1]):
+        chain.pop()
+    return chain
 
 
 def _exact(norms: list[str], source: SourceText) -> tuple[int, int] | None:
@@ -115,7 +144,7 @@ def align_segment(quote: Sequence[Word], source: SourceText, window: tuple[int, 
     lo, hi = window
     source_norms = [word.norm for word in source.words[lo:hi]]
     ops = [
-        (tag, q1, q2, s1 + lo, s2 + lo)
+        (TAGS[tag], q1, q2, s1 + lo, s2 + lo)
         for tag, q1, q2, s1, s2 in Levenshtein.opcodes([w.norm for w in quote], source_norms)
     ]
     return _trim(ops, quote, source)
@@ -123,9 +152,9 @@ def align_segment(quote: Sequence[Word], source: SourceText, window: tuple[int, 
 
 def _trim(ops: list[Op], quote: Sequence[Word], source: SourceText) -> list[Op]:
     """Drop window words outside the quotation; dissimilar edge words are insertions."""
-    while ops and ops[0][0] == "delete":
+    while ops and ops[0][0] == "omitted":
         ops.pop(0)
-    while ops and ops[-1][0] == "delete":
+    while ops and ops[-1][0] == "omitted":
         ops.pop()
     if not ops:
         return ops
@@ -147,7 +176,7 @@ def _edge(q1: int, q2: int, s1: int, s2: int, quote: Sequence[Word], source: Sou
     if fuzz.ratio(quoted, original) >= 50:
         return ("replace", q1, q2, s1, s2)
     anchor = s2 if at_start else s1
-    return ("insert", q1, q2, anchor, anchor)
+    return ("added", q1, q2, anchor, anchor)
 
 
 def align(text: str, start: int, end: int, source: SourceText) -> list[Segment] | None:

@@ -15,16 +15,31 @@ from collections.abc import Iterator, Sequence
 
 from .align import Segment, SourceText
 from .model import Alteration
-from .normalize import WORD_RE, fold_punctuation, normalize_word
+from .normalize import ELLIPSIS_RE, WORD_RE, fold_punctuation, normalize_word
 
 NEGATIONS = frozenset(
     "not no never nothing none nobody neither nor without cannot".split()
 )
 QUALIFIERS = frozenset(
-    "only may might could would should allegedly reportedly perhaps possibly probably "
-    "likely unlikely maybe if unless except but although though almost nearly".split()
+    "only may might could allegedly reportedly perhaps possibly probably likely unlikely "
+    "maybe supposedly apparently".split()
 )
 SENTENCE_END = re.compile(r"[.!?][\"”’'»)]*\s|\n|:\s")
+ABBREVIATIONS = frozenset(
+    "mr mrs ms dr sen rep gov gen lt col sgt st jr sr prof no vs u.s a.m p.m".split()
+)
+OPENING_MARKS = "“\"‘'«„‚"
+CLOSING_MARKS = "”\"’'»“"
+
+
+def sentence_ends(text: str, start: int, end: int) -> Iterator[int]:
+    """Offsets just after each sentence end in text[start:end] (not after "Mr." and the like)."""
+    for match in SENTENCE_END.finditer(text, start, end):
+        if text[match.start()] == ".":
+            word = re.search(r"([\w.]+)$", text[max(0, match.start() - 12) : match.start()])
+            if word and (word.group(1).casefold() in ABBREVIATIONS or len(word.group(1)) == 1):
+                continue
+        yield match.end()
 
 
 def polarity_words(text: str) -> set[str]:
@@ -71,7 +86,7 @@ def _word_changes(article: str, segment: Segment, source: SourceText) -> Iterato
             bracketed = _bracketed(article, start, end)
             kind = "insertion" if bracketed else "substitution"
             note = "bracketed: editorial replacement" if bracketed else ""
-        elif tag == "insert":
+        elif tag == "added":
             bracketed = _bracketed(article, start, end)
             kind, note = "insertion", "bracketed" if bracketed else ""
         else:
@@ -133,10 +148,15 @@ def _gaps(article: str, segments: Sequence[Segment], source: SourceText) -> Iter
             source_start = source.words[end_word - 1].end
             source_end = source.words[start_word].start if start_word < len(source.words) else source_start
             original = source.text[source_start:source_end].strip(" \n\t\u00a0.,;")
+            if not ELLIPSIS_RE.sub("", original).strip(" \n\t\u00a0.,;"):
+                if not before.mark or original:  # the source has the same mark, or no mark
+                    continue
+                yield Alteration("ellipsis", "cosmetic", mark[0], mark[1], source_start, source_end,
+                                 article[mark[0] : mark[1]], "", "nothing omitted")
+                continue
             kind = "ellipsis" if before.mark else "omission"
             yield Alteration(kind, _severity("ellipsis", "", original), mark[0], mark[1],
-                             source_start, source_end, article[mark[0] : mark[1]], original,
-                             "nothing omitted" if not original else "")
+                             source_start, source_end, article[mark[0] : mark[1]], original)
         else:
             after_start = source.words[start_word].start
             before_end = source.words[end_word - 1].end
@@ -154,16 +174,16 @@ def _truncations(article: str, segments: Sequence[Segment], source: SourceText
     quote_start = segments[0].quote_words[0].start
     quote_end = segments[-1].quote_words[-1].end
     begin = source.words[first_word].start
-    sentence_start = max((m.end() for m in SENTENCE_END.finditer(source.text, 0, begin)), default=0)
+    sentence_start = max(sentence_ends(source.text, max(0, begin - 2000), begin), default=0)
     cut = source.text[sentence_start:begin]
-    if WORD_RE.search(cut):
+    # Where the source itself opens a quotation, the article follows its boundary.
+    if WORD_RE.search(cut) and not cut.rstrip().endswith(tuple(OPENING_MARKS)):
         yield Alteration("truncation", _truncation_severity(cut), quote_start, quote_start,
                          sentence_start, begin, "", cut.strip(), "starts inside a source sentence")
     finish = source.words[last_word - 1].end
-    match = SENTENCE_END.search(source.text, finish)
-    sentence_end = match.start() + 1 if match else len(source.text)
-    cut = source.text[finish:sentence_end]
-    if WORD_RE.search(cut):
+    sentence_end = next(sentence_ends(source.text, finish, len(source.text)), len(source.text))
+    cut = source.text[finish:sentence_end].rstrip()
+    if WORD_RE.search(cut) and not cut.lstrip(",.;:!? ").startswith(tuple(CLOSING_MARKS)):
         yield Alteration("truncation", _truncation_severity(cut), quote_end, quote_end,
                          finish, sentence_end, "", cut.strip(), "stops inside a source sentence")
 

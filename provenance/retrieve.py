@@ -74,18 +74,27 @@ def copied_passages(
     """
     runs: list[tuple[int, int, int]] = []
     for key in eligible:
-        found = hits.get(key, [])
-        run_start = previous = None
-        for position in found + [None]:
-            if position is not None and previous is not None and position - previous <= max_gap:
-                previous = position
-                continue
-            if run_start is not None and previous is not None:
-                end = previous + index.SHINGLE_WORDS
-                if end - run_start >= min_words:
-                    runs.append((run_start, end, key))
-            run_start = previous = position
+        for run in _runs(hits.get(key, []), max_gap):
+            start, end = run[0], run[-1] + index.SHINGLE_WORDS
+            if end - start >= min_words:
+                runs.append((start, end, key))
     return _cluster(runs)
+
+
+def _runs(positions: list[int], max_gap: int) -> list[list[int]]:
+    """Split sorted hit positions at gaps; trim lone hits off each end (chance matches)."""
+    runs: list[list[int]] = []
+    for position in positions:
+        if runs and position - runs[-1][-1] <= max_gap:
+            runs[-1].append(position)
+        else:
+            runs.append([position])
+    for run in runs:
+        while len(run) > 1 and run[1] - run[0] > 1:
+            run.pop(0)
+        while len(run) > 1 and run[-1] - run[-2] > 1:
+            run.pop()
+    return runs
 
 
 def _cluster(runs: list[tuple[int, int, int]]) -> list[Passage]:

@@ -76,11 +76,29 @@ def _unmarked(article: Document, article_words: list[Word], passages: Sequence[r
               ) -> list[Quotation]:
     found = []
     for passage in passages:
-        start = article_words[passage.start].start
-        end = article_words[passage.end - 1].end
+        first, last = _snap_to_sentences(article_words, passage.start, passage.end, article.text)
+        start, end = article_words[first].start, article_words[last - 1].end
         speaker = quotes.find_speaker(article.text, start, end)
         found.append(Quotation(start, end, article.text[start:end], "unmarked", speaker))
     return found
+
+
+def _snap_to_sentences(article_words: list[Word], first: int, last: int, text: str
+                       ) -> tuple[int, int]:
+    """Drop a stray word or two that a passage shares across a sentence boundary
+    ("on Wednesday. The ..."): shingles do not see punctuation, people do."""
+    def boundary(before: int) -> bool:  # a sentence ends between word before and before + 1
+        gap = text[article_words[before].end : article_words[before + 1].start]
+        return any(mark in gap for mark in ".!?\n")
+    for cut in range(last - 2, max(first, last - 3), -1):
+        if boundary(cut):
+            last = cut + 1
+            break
+    for cut in range(first, min(last - 1, first + 2)):
+        if boundary(cut):
+            first = cut + 1
+            break
+    return first, last
 
 
 def _nest(found: list[Quotation]) -> list[tuple[Quotation, int | None]]:
