@@ -213,7 +213,7 @@ def trace_from_connection(conn: sqlite3.Connection, trace_id: int) -> dict[str, 
                 "start": row[f"{role}_start"], "end": row[f"{role}_end"],
                 "text": row[f"{role}_text"],
             }
-        quotation["chain"] = [
+        links = [
             {**{k: (document(link["document_key"]) or {}).get(k)
                 for k in ("id", "title", "url", "publisher")},
              "published": link["published"], "score": link["score"], "role": link["role"]}
@@ -222,6 +222,8 @@ def trace_from_connection(conn: sqlite3.Connection, trace_id: int) -> dict[str, 
                 "ORDER BY published IS NULL, published", [row["id"]]
             ).fetchall()
         ]
+        quotation["chain"] = [link for link in links if link["role"] != "later"]
+        quotation["later"] = [link for link in links if link["role"] == "later"]
         quotation["alterations"] = [
             dict(alteration) for alteration in conn.execute(
                 'SELECT kind, severity, start, "end", source_start, source_end, quoted, original, '

@@ -301,6 +301,22 @@ def _passage_html(passage: Mapping[str, Any], alterations: Sequence[Mapping[str,
     return Markup(highlight_quotations(text, spans, css_class="prov-source"))
 
 
+def _links_html(summary: str, links: Sequence[Mapping[str, Any]]) -> Markup:
+    rows = Markup("").join(
+        Markup("<tr><td>{}</td><td>{}</td><td>{}</td></tr>").format(
+            _text(link.get("published")),
+            _document_line({k: link.get(k) for k in ("id", "title", "url", "publisher")}),
+            _text(link.get("score")),
+        )
+        for link in links
+    )
+    return Markup(
+        "<details open><summary>{}</summary>"
+        '<table class="prov-chain"><tr><th>published</th><th>document</th>'
+        "<th>score</th></tr>{}</table></details>"
+    ).format(summary, rows)
+
+
 def _quotation_html(number: int, quotation: Mapping[str, Any]) -> Markup:
     status = _text(quotation.get("status")) or "traced"
     css_status = re.sub(r"[^a-z]", "", status.lower())
@@ -336,21 +352,11 @@ def _quotation_html(number: int, quotation: Mapping[str, Any]) -> Markup:
         out.append(Markup("</dl>"))
     elif status == "unsourced":
         out.append(Markup('<p class="prov-note">No indexed source contains this quotation.</p>'))
-    chain = [link for link in quotation.get("chain") or [] if isinstance(link, Mapping)]
-    if len(chain) > 1:
-        rows = Markup("").join(
-            Markup("<tr><td>{}</td><td>{}</td><td>{}</td></tr>").format(
-                _text(link.get("published")),
-                _document_line({k: link.get(k) for k in ("id", "title", "url", "publisher")}),
-                _text(link.get("score")),
-            )
-            for link in chain
-        )
-        out.append(Markup(
-            '<details open><summary>Chain of sources, oldest first</summary>'
-            '<table class="prov-chain"><tr><th>published</th><th>document</th>'
-            "<th>score</th></tr>{}</table></details>"
-        ).format(rows))
+    for key, summary in (("chain", "Chain of sources, oldest first"),
+                         ("later", "Copies published after the article")):
+        links = [link for link in quotation.get(key) or [] if isinstance(link, Mapping)]
+        if len(links) > (1 if key == "chain" else 0):
+            out.append(_links_html(summary, links))
     if alterations:
         items = Markup("").join(
             Markup("<li>{}</li>").format(Markup(alteration_html(a))) for a in alterations

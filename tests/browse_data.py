@@ -9,6 +9,7 @@ a page shows.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -155,11 +156,7 @@ def build(db_path: Path, work: Path) -> dict[str, int]:
     article's traces; return the trace ids by name."""
     work.mkdir(parents=True, exist_ok=True)
     evil = work / "evil.jsonl"
-    evil.write_text(
-        '{"id": "evil-source", "title": %s, "publisher": %s, "url": "javascript:alert(2)", '
-        '"published": "2019-01-01T00:00:00+00:00", "text": %s}\n'
-        % tuple(_json(value) for value in (PAYLOAD, PAYLOAD, f"Intro. {PAYLOAD} we will act. End."))
-    )
+    evil.write_text(evil_jsonl(), "utf-8")
     hostile = work / "hostile.txt"
     hostile.write_text(HOSTILE_TEXT, "utf-8")
     store = Store(db_path)
@@ -177,10 +174,13 @@ def build(db_path: Path, work: Path) -> dict[str, int]:
         store.close()
 
 
-def _json(value: str) -> str:
-    import json
-
-    return json.dumps(value)
+def evil_jsonl() -> str:
+    """A JSON-lines source whose every field a page shows carries a payload."""
+    return json.dumps({
+        "id": "evil-source", "title": PAYLOAD, "publisher": PAYLOAD, "author": PAYLOAD,
+        "url": "javascript:document.title='pwned'", "published": "2019-01-01T00:00:00+00:00",
+        "text": f"Intro. {PAYLOAD} we will act. End.",
+    }) + "\n"
 
 
 def _save(store: Store, trace_json: dict[str, Any], text: str) -> int:
