@@ -135,7 +135,7 @@ BROWSE_VIEWS = {
         SELECT q.id AS quotation_id, q.trace_id, coalesce(article.title, article.path, article.id) AS article,
                article.publisher AS article_publisher,
                article.published AS article_published,
-               q.kind, q.speaker_name, q.text, q.source_key
+               q.kind, q.speaker_name, q.text
         FROM quotations q JOIN documents article ON article.key = q.document_key
         WHERE q.status = 'unsourced'
         ORDER BY q.trace_id DESC, q.position""",
