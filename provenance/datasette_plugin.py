@@ -293,28 +293,52 @@ if hasattr(hookspecs, "get_metadata"):  # Datasette 0.65; 1.0a reads metadata el
 
 
 
+# Keys Datasette 1.0a reads from its configuration file, not from metadata.
+_CONFIG_TABLE_KEYS = {"facets", "sort", "sort_desc", "label_column", "hidden", "size",
+                      "sortable_columns", "fts_table", "fts_pk", "searchmode"}
+
+
+def metadata_and_config(database: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The packaged metadata for one database, split the way Datasette 1.0a wants
+    it: descriptions in metadata; facets, sort orders and queries in config."""
+    packaged = packaged_metadata()
+    metadata = {key: value for key, value in packaged.items() if key not in ("tables", "queries")}
+    config: dict[str, Any] = {"queries": packaged.get("queries", {}), "tables": {}}
+    metadata["tables"] = {}
+    for name, table in packaged.get("tables", {}).items():
+        metadata["tables"][name] = {k: v for k, v in table.items() if k not in _CONFIG_TABLE_KEYS}
+        settings = {k: v for k, v in table.items() if k in _CONFIG_TABLE_KEYS}
+        if settings:
+            config["tables"][name] = settings
+    return {"databases": {database: metadata}}, {"databases": {database: config}}
+
+
 def serve(db: str, options: list[str]) -> None:
     """Run ``datasette serve DB OPTIONS...`` in this process (it does not return).
 
-    On Datasette 0.65 the plugin's get_metadata hook supplies the metadata; on
-    versions without that hook it is passed as a file, unless the caller
-    gave their own with -m/--metadata.
+    On Datasette 0.65 the plugin's get_metadata hook supplies the metadata. On
+    1.0a, which has no such hook, it goes in as a metadata file and a config
+    file, unless the caller gave their own (-m/--metadata, -c/--config).
     """
     from datasette.cli import cli as datasette_cli
 
     arguments = ["serve", db, *options]
-    if not hasattr(hookspecs, "get_metadata") and not {"-m", "--metadata"} & set(options):
-        arguments += ["--metadata", _metadata_file(Path(db).stem)]
+    if not hasattr(hookspecs, "get_metadata"):
+        metadata, config = metadata_and_config(Path(db).stem)
+        if not {"-m", "--metadata"} & set(options):
+            arguments += ["--metadata", _json_file(metadata)]
+        if not {"-c", "--config"} & set(options):
+            arguments += ["--config", _json_file(config)]
     datasette_cli.main(arguments, prog_name="provenance serve")
 
 
-def _metadata_file(database: str) -> str:
+def _json_file(content: dict[str, Any]) -> str:
     import atexit
     import os
     import tempfile
 
-    handle, path = tempfile.mkstemp(prefix="provenance-metadata-", suffix=".json")
+    handle, path = tempfile.mkstemp(prefix="provenance-datasette-", suffix=".json")
     with os.fdopen(handle, "w", encoding="utf-8") as file:
-        json.dump({"databases": {database: packaged_metadata()}}, file)
+        json.dump(content, file)
     atexit.register(os.remove, path)
     return path

@@ -12,7 +12,8 @@ import pytest
 datasette_app = pytest.importorskip("datasette.app", reason="install provenance[serve]")
 
 import browse_data  # noqa: E402
-from provenance.datasette_plugin import packaged_metadata  # noqa: E402
+from datasette import hookspecs  # noqa: E402
+from provenance.datasette_plugin import metadata_and_config, packaged_metadata  # noqa: E402
 from provenance.store import BROWSE_VIEWS  # noqa: E402
 
 
@@ -28,7 +29,11 @@ def browse_db(tmp_path_factory) -> tuple[Path, dict[str, int]]:
 def get(browse_db):
     """GET a path from a Datasette serving the database the way `datasette DB` does."""
     path, _ = browse_db
-    datasette = datasette_app.Datasette([str(path)])
+    if hasattr(hookspecs, "get_metadata"):  # 0.65: the plugin supplies the metadata
+        datasette = datasette_app.Datasette([str(path)])
+    else:  # 1.0a: what `provenance serve` passes as --metadata and --config
+        metadata, config = metadata_and_config(path.stem)
+        datasette = datasette_app.Datasette([str(path)], metadata=metadata, config=config)
 
     def fetch(url: str, status: int = 200) -> str:
         response = asyncio.run(datasette.client.get(url))
