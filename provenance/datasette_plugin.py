@@ -38,7 +38,7 @@ def _row_dict(row: Any) -> dict[str, Any]:
     if isinstance(row, dict):
         return row
     try:
-        return {key: row[key] for key in row.keys()}
+        return {key: row[key] for key in row.keys()}  # noqa: SIM118 (sqlite3.Row)
     except (AttributeError, TypeError):
         return {}
 
@@ -123,7 +123,7 @@ async def _document_text_html(datasette: Any, database: str, key: Any, text: str
             """,
             {"key": key},
         )
-    except Exception:  # not a provenance database after all: plain escaped text
+    except sqlite3.Error:  # not a provenance database after all: plain escaped text
         return Markup(render.highlight_quotations(text, []))
     article_spans, source_spans = [], []
     for quotation_id, start, end, status, role in result.rows:

@@ -112,8 +112,8 @@ def m002_traces(db: sqlite_utils.Database) -> None:
 @migrations()
 def m003_browse_search(db: sqlite_utils.Database) -> None:
     """Full-text search on documents and quotations, kept current by triggers."""
-    db["documents"].enable_fts(["title", "text"], create_triggers=True)
-    db["quotations"].enable_fts(["text", "speaker_name"], create_triggers=True)
+    db.table("documents").enable_fts(["title", "text"], create_triggers=True)
+    db.table("quotations").enable_fts(["text", "speaker_name"], create_triggers=True)
 
 
 BROWSE_VIEWS = {

@@ -185,8 +185,8 @@ def evil_jsonl() -> str:
 
 def _save(store: Store, trace_json: dict[str, Any], text: str) -> int:
     """Store the article (unindexed) and its trace, as trace.save does."""
-    from provenance.model import Document
     from provenance.ingest import content_hash
+    from provenance.model import Document
     from provenance.normalize import words
 
     keys = {}

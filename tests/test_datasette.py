@@ -11,10 +11,11 @@ import pytest
 
 datasette_app = pytest.importorskip("datasette.app", reason="install provenance[serve]")
 
-import browse_data  # noqa: E402
-from datasette import hookspecs  # noqa: E402
-from provenance.datasette_plugin import metadata_and_config, packaged_metadata  # noqa: E402
-from provenance.store import BROWSE_VIEWS  # noqa: E402
+import browse_data
+from datasette import hookspecs
+
+from provenance.datasette_plugin import metadata_and_config, packaged_metadata
+from provenance.store import BROWSE_VIEWS
 
 
 @pytest.fixture(scope="module")
@@ -108,8 +109,7 @@ def test_metadata_titles_facets_and_stylesheet(get):
     assert ".prov-alteration" in css
 
 
-def test_every_view_and_canned_query_answers(get, browse_db):
-    _, ids = browse_db
+def test_every_view_and_canned_query_answers(get):
     for view in BROWSE_VIEWS:
         rows = json.loads(get(f"/browse/{view}.json?_shape=array"))
         assert rows, view
@@ -134,8 +134,7 @@ def test_full_text_search_on_documents_and_quotations(get):
     assert [row["status"] for row in found] == ["term"]
 
 
-def test_article_text_highlights_quotations_and_links_them(get, browse_db):
-    _, ids = browse_db
+def test_article_text_highlights_quotations_and_links_them(get):
     html = get("/browse/documents/14")  # the seed article, stored by its trace
     assert html.count('class="prov-quotation"') == 3
     assert 'id="q2"' in html and 'href="/browse/quotations/2"' in html
