@@ -147,7 +147,7 @@ def _gaps(article: str, segments: Sequence[Segment], source: SourceText) -> Iter
         if start_word >= end_word:
             source_start = source.words[end_word - 1].end
             source_end = source.words[start_word].start if start_word < len(source.words) else source_start
-            original = source.text[source_start:source_end].strip(" \n\t\u00a0.,;")
+            original = source.text[source_start:source_end].lstrip(" \n\t\u00a0.,;").rstrip()
             if not ELLIPSIS_RE.sub("", original).strip(" \n\t\u00a0.,;"):
                 if not before.mark or original:  # the source has the same mark, or no mark
                     continue

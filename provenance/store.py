@@ -212,8 +212,9 @@ class Store:
 
     def add_location(self, key: int, document: Document) -> None:
         for location in {document.url, document.path} - {None, "-"}:
-            self.db["locations"].insert(
-                {"document_key": key, "location": location}, ignore=True
+            self.db.execute(
+                "INSERT OR IGNORE INTO locations (document_key, location) VALUES (?, ?)",
+                [key, location],
             )
 
     def mark_indexed(self, key: int) -> None:
