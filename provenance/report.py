@@ -165,15 +165,21 @@ def _render_quotation(number: int, quotation: dict[str, Any], style: Style) -> l
     if quotation.get("later"):
         lines.append(f"    also in {len(quotation['later'])} later document(s), not counted as origins")
     lines.extend(f"    note: {note}" for note in quotation.get("notes", []))
-    changes = [a for a in quotation["alterations"] if a["kind"] != "cosmetic"]
-    cosmetic = len(quotation["alterations"]) - len(changes)
-    if not changes:
-        lines.append("    changes:  none" + (f" ({cosmetic} cosmetic)" if cosmetic else ""))
-    else:
-        lines.append(f"    changes against {closest['publisher'] or closest['id']}"
-                     + (f" (+{cosmetic} cosmetic)" if cosmetic else "") + ":")
-        lines.extend(_render_alteration(a, style) for a in changes)
+    lines.extend(_render_changes(quotation["alterations"], closest, style))
+    if source["id"] != closest["id"]:
+        lines.extend(_render_changes(quotation.get("source_alterations", []), source, style))
     return lines
+
+
+def _render_changes(alterations: list[dict[str, Any]], against: dict[str, Any], style: Style
+                    ) -> list[str]:
+    changes = [a for a in alterations if a["kind"] != "cosmetic"]
+    cosmetic = len(alterations) - len(changes)
+    name = against["publisher"] or against["id"]
+    if not changes:
+        return [f"    changes against {name}: none" + (f" ({cosmetic} cosmetic)" if cosmetic else "")]
+    head = f"    changes against {name}" + (f" (+{cosmetic} cosmetic)" if cosmetic else "") + ":"
+    return [head] + [_render_alteration(a, style) for a in changes]
 
 
 def _render_alteration(alteration: dict[str, Any], style: Style) -> str:
