@@ -87,8 +87,15 @@ def traced_json(traced: TracedQuotation) -> dict[str, Any]:
 
 
 def trace_json(trace: Trace) -> dict[str, Any]:
+    document = document_json(trace.document)
+    document["near_duplicates"] = [
+        {"id": found.id, "title": found.title, "publisher": found.publisher,
+         "published": found.published.isoformat() if found.published else None,
+         "similarity": round(similarity, 3)}
+        for found, similarity in trace.near_duplicates
+    ]
     return {
-        "document": document_json(trace.document),
+        "document": document,
         "quotations": [traced_json(q) for q in trace.quotations],
         "notes": list(trace.notes),
     }
@@ -129,6 +136,10 @@ def render_text(result: dict[str, Any], *, style: Style = _plain) -> str:
     lines.append(f"  {document.get('publisher') or 'unknown publisher'}, "
                  f"{document.get('published') or 'undated'}  ({document['path'] or document['id']})")
     lines.extend(f"  note: {note}" for note in result.get("notes", []))
+    lines.extend(
+        f"  near-duplicate of {_describe(found)} (MinHash similarity {found['similarity']:.2f})"
+        for found in document.get("near_duplicates", [])
+    )
     quotations = result["quotations"]
     counts = {s: sum(1 for q in quotations if q["status"] == s) for s in ("traced", "unsourced", "term")}
     lines.append(f"  {len(quotations)} quotations: {counts['traced']} traced, "

@@ -65,7 +65,12 @@ def trace(store: Store, article: Document) -> Trace:
     notes = [] if article.published else [
         "The article has no date: sources published after it cannot be ruled out as origins."
     ]
-    return Trace(article, tuple(traced), tuple(notes))
+    duplicates = tuple(
+        (found, similarity)
+        for key, similarity in index.near_duplicates(store, article_words)
+        if key not in exclude and (found := store.documents_by_key([key]).get(key))
+    )
+    return Trace(article, tuple(traced), tuple(notes), duplicates)
 
 
 def _after(document: Document, article: Document) -> bool:

@@ -178,3 +178,72 @@ def test_offsets_slice_back_on_generated_articles(fixtures_only_db: Path, pieces
         for alteration in quotation["alterations"]:
             assert text[alteration["start"] : alteration["end"]] == alteration["quoted"]
     store.close()
+
+
+def test_repost_is_a_near_duplicate_of_the_duran(archive: Store) -> None:
+    repost = ingest.read_article(str(FIXTURES / "newsaggregator_2019-01-20_repost.txt"))
+    result = report.trace_json(trace.trace(archive, repost))
+    duplicates = result["document"]["near_duplicates"]
+    assert [d["id"] for d in duplicates] == [DURAN]
+    assert duplicates[0]["similarity"] >= 0.8
+
+
+def _trace_against(store: Store, source: str, article: str) -> dict[str, Any]:
+    ingest.add_document(store, Document(text=source, id="source", publisher="Wire",
+                        published=ingest.parse_published("2022-05-01", where="t")))
+    result = report.trace_json(trace.trace(store, Document(
+        text=article, id="article", published=ingest.parse_published("2022-06-01", where="t"))))
+    quoted = [q for q in result["quotations"] if q["kind"] == "quoted"]
+    assert len(quoted) == 1 and quoted[0]["status"] == "traced", result
+    return quoted[0]
+
+
+SOURCE = ("The mayor spoke on Tuesday. We will not raise taxes this year, and the new library "
+          "will open in the spring as planned. Reporters asked about the bridge.")
+
+
+def kinds(quotation: dict[str, Any]) -> list[tuple[str, str, str]]:
+    return [(a["kind"], a["quoted"], a["original"]) for a in quotation["alterations"]]
+
+
+def test_unaltered_quotation_has_no_alterations(fresh_db: Store) -> None:
+    quotation = _trace_against(fresh_db, SOURCE, "She said: “We will not raise taxes this year, "
+                               "and the new library will open in the spring as planned.”")
+    assert kinds(quotation) == []
+
+
+def test_cosmetic_only(fresh_db: Store) -> None:
+    quotation = _trace_against(fresh_db, SOURCE.replace("We will", "we will"),
+                               "She said: “We will not raise taxes this year, "
+                               "and the new library will open in the spring as planned.”")
+    assert kinds(quotation) == [("cosmetic", "We", "we")]
+    assert quotation["alterations"][0]["severity"] == "cosmetic"
+
+
+def test_bracketed_insertion_and_unmarked_omission(fresh_db: Store) -> None:
+    quotation = _trace_against(fresh_db, SOURCE, "She said: “We will not raise taxes [on families] "
+                               "this year, and the library will open in the spring as planned.”")
+    found = kinds(quotation)
+    assert ("insertion", "[on families]", "") in found
+    assert ("omission", "", "new") in found
+    bracketed = next(a for a in quotation["alterations"] if a["kind"] == "insertion")
+    assert bracketed["note"] == "bracketed" and bracketed["severity"] == "minor"
+
+
+def test_omitted_not_is_a_major_negation(fresh_db: Store) -> None:
+    quotation = _trace_against(fresh_db, SOURCE, "She said: “We will raise taxes this year, "
+                               "and the new library will open in the spring as planned.”")
+    found = {a["kind"]: a for a in quotation["alterations"]}
+    assert found["omission"]["original"] == "not" and found["omission"]["severity"] == "major"
+    assert found["negation"]["severity"] == "major"
+
+
+def test_truncation_that_cuts_a_qualifier(fresh_db: Store) -> None:
+    source = ("Officials said the vaccine is safe for most adults, but only after a second dose "
+              "has been given.")
+    quotation = _trace_against(fresh_db, source, "The officials said “the vaccine is safe for "
+                               "most adults” on Monday.")
+    truncations = [a for a in quotation["alterations"] if a["kind"] == "truncation"]
+    assert [t["original"] for t in truncations] == [
+        "Officials said", ", but only after a second dose has been given."]
+    assert [t["severity"] for t in truncations] == ["minor", "major"]
