@@ -140,7 +140,7 @@ def _severity(kind: str, quoted: str, original: str, bracketed: bool = False) ->
 
 def _gaps(article: str, segments: Sequence[Segment], source: SourceText) -> Iterator[Alteration]:
     """What lies between consecutive segments: an ellipsis, or parts put in another order."""
-    for before, after in zip(segments, segments[1:]):
+    for before, after in zip(segments, segments[1:], strict=False):
         mark = before.mark or (before.quote_words[-1].end, after.quote_words[0].start)
         end_word = before.source_span[1]
         start_word = after.source_span[0]

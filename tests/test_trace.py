@@ -135,7 +135,8 @@ def test_same_day_tie_is_explained(fresh_db: Store) -> None:
 
 
 def test_undated_article_is_noted(fresh_db: Store) -> None:
-    result = report.trace_json(trace.trace(fresh_db, Document(text="Nothing “quoted here at all” today.", id="a")))
+    article = Document(text="Nothing “quoted here at all” today.", id="a")
+    result = report.trace_json(trace.trace(fresh_db, article))
     assert any("no date" in note for note in result["notes"])
     assert result["quotations"][0]["status"] in ("unsourced", "term")
 
