@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -190,7 +190,7 @@ def m004_browse_views(db: sqlite_utils.Database) -> None:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _row_to_document(row: dict[str, Any]) -> Document:
@@ -236,7 +236,7 @@ class Store:
         return {row["name"]: row["value"] for row in self.db["index_params"].rows}
 
     def save_index_params(self, params: dict[str, str]) -> None:
-        self.db["index_params"].insert_all(
+        self.db.table("index_params").insert_all(
             [{"name": name, "value": value} for name, value in params.items()], replace=True
         )
 
@@ -288,15 +288,16 @@ class Store:
             "indexed": int(indexed),
             "added_at": _now(),
         }
-        key = self.db["documents"].insert(row).last_pk
+        key = self.db.table("documents").insert(row).last_pk
         assert isinstance(key, int)
         self.add_location(key, document)
         return _row_to_document({**row, "key": key})
 
     def add_location(self, key: int, document: Document) -> None:
         for location in {document.url, document.path} - {None, "-"}:
-            self.db["locations"].insert(
-                {"document_key": key, "location": location}, ignore=True
+            self.db.execute(
+                "INSERT OR IGNORE INTO locations (document_key, location) VALUES (?, ?)",
+                [key, location],
             )
 
     def mark_indexed(self, key: int) -> None:
@@ -357,7 +358,7 @@ class Store:
 
     def add_trace(self, document_key: int, quotations: list[dict[str, Any]], notes: list[str]) -> int:
         """Store one trace: quotation rows carry their 'sources' and 'alterations' lists."""
-        trace_id = self.db["traces"].insert(
+        trace_id = self.db.table("traces").insert(
             {
                 "document_key": document_key,
                 "created_at": _now(),
@@ -378,13 +379,13 @@ class Store:
                 "parent_id": ids[parent] if parent is not None else None,
                 "notes": json.dumps(quotation.get("notes", [])),
             }
-            quotation_id = self.db["quotations"].insert(row).last_pk
+            quotation_id = self.db.table("quotations").insert(row).last_pk
             assert isinstance(quotation_id, int)
             ids.append(quotation_id)
-            self.db["quotation_sources"].insert_all(
+            self.db.table("quotation_sources").insert_all(
                 [{**source, "quotation_id": quotation_id} for source in sources]
             )
-            self.db["alterations"].insert_all(
+            self.db.table("alterations").insert_all(
                 [{**alteration, "quotation_id": quotation_id} for alteration in alterations]
             )
         assert isinstance(trace_id, int)
