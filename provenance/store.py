@@ -119,7 +119,8 @@ def m003_browse_search(db: sqlite_utils.Database) -> None:
 BROWSE_VIEWS = {
     "altered_quotations": """
         SELECT a.id AS alteration_id, a.quotation_id, q.trace_id,
-               coalesce(article.title, article.path, article.id) AS article, article.publisher AS article_publisher,
+               coalesce(article.title, article.path, article.id) AS article,
+               article.publisher AS article_publisher,
                a.kind, a.severity,
                CASE a.severity WHEN 'major' THEN 3 WHEN 'minor' THEN 2 ELSE 1 END
                    AS severity_rank,

@@ -42,6 +42,10 @@ def _missing() -> str | None:
         import selenium  # noqa: F401
     except ImportError:
         return "selenium is not installed (run: bash .ci/browser-deps)"
+    try:
+        import datasette  # noqa: F401
+    except ImportError:
+        return "datasette is not installed (pip install -e '.[test,serve]')"
     return None
 
 
