@@ -7,7 +7,7 @@ given both paths, so nothing is downloaded). A screenshot of the seed's trace is
 saved under tests/artifacts/.
 
 Without Chromium the test is skipped, except in CI (the CI variable set),
-where it fails: .ci/browser-deps installs what it needs.
+where it fails: .ci/system-deps installs what it needs.
 """
 
 from __future__ import annotations
@@ -37,11 +37,11 @@ CUT_TEXT = "The Islamic State has lost nearly all of the territory it once held 
 def _missing() -> str | None:
     for path in (CHROMIUM, CHROMEDRIVER):
         if not os.path.exists(path):
-            return f"{path} not found (run: bash .ci/browser-deps)"
+            return f"{path} not found (run: bash .ci/system-deps)"
     try:
         import selenium  # noqa: F401
     except ImportError:
-        return "selenium is not installed (run: bash .ci/browser-deps)"
+        return "selenium is not installed (pip install -e '.[test]')"
     try:
         import datasette  # noqa: F401
     except ImportError:
