@@ -82,16 +82,21 @@ def test_later_repost_is_never_an_origin(seed_result: dict[str, Any]) -> None:
     assert [link["id"] for link in block["later"]] == ["globalaffairsdigest-2019-01-20-duran-repost"]
 
 
-def test_every_offset_slices_back(seed_result: dict[str, Any], fixtures_only_db: Path) -> None:
-    text = SEED.read_text(encoding="utf-8")
-    store = Store(fixtures_only_db)
-    for quotation in seed_result["quotations"]:
+def assert_offsets_slice_back(text: str, result: dict[str, Any]) -> None:
+    """Quotation, speaker and alteration spans give back exactly the text they claim."""
+    for quotation in result["quotations"]:
         assert text[quotation["start"] : quotation["end"]] == quotation["text"]
         if quotation["speaker"]:
             speaker = quotation["speaker"]
             assert text[speaker["start"] : speaker["end"]] == speaker["text"]
         for alteration in quotation["alterations"]:
             assert text[alteration["start"] : alteration["end"]] == alteration["quoted"]
+
+
+def test_every_offset_slices_back(seed_result: dict[str, Any], fixtures_only_db: Path) -> None:
+    store = Store(fixtures_only_db)
+    assert_offsets_slice_back(SEED.read_text(encoding="utf-8"), seed_result)
+    for quotation in seed_result["quotations"]:
         for role in ("source", "closest"):
             if quotation[role]:
                 source = store.document_by_id(quotation[role]["id"])
@@ -171,13 +176,7 @@ def test_offsets_slice_back_on_generated_articles(fixtures_only_db: Path, pieces
     text = "".join(pieces)
     store = Store(fixtures_only_db)
     result = report.trace_json(trace.trace(store, Document(text=text, id="generated")))
-    for quotation in result["quotations"]:
-        assert text[quotation["start"] : quotation["end"]] == quotation["text"]
-        if quotation["speaker"]:
-            speaker = quotation["speaker"]
-            assert text[speaker["start"] : speaker["end"]] == speaker["text"]
-        for alteration in quotation["alterations"]:
-            assert text[alteration["start"] : alteration["end"]] == alteration["quoted"]
+    assert_offsets_slice_back(text, result)
     store.close()
 
 
