@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import numpy as np
+
 from . import index
 from .model import Document
 from .normalize import Word
@@ -33,17 +35,32 @@ class Passage:
 
 
 def shingle_hits(
-    store: Store, article_words: Sequence[Word], *, exclude: Collection[int] = ()
+    store: Any, article_words: Sequence[Word], *, exclude: Collection[int] = ()
 ) -> dict[int, list[int]]:
     """For each indexed document, the article word positions where a shared shingle starts."""
-    positions: dict[int, list[int]] = defaultdict(list)
-    for position, shingle in enumerate(index.shingles(article_words)):
-        positions[shingle].append(position)
-    hits: dict[int, set[int]] = defaultdict(set)
-    for shingle, key in store.postings(positions, limit=MAX_DOCUMENT_FREQUENCY):
-        if key not in exclude:
-            hits[key].update(positions[shingle])
-    return {key: sorted(found) for key, found in hits.items()}
+    hashes = index.shingle_array([word.norm for word in article_words])
+    if not len(hashes):
+        return {}
+    rows = list(store.postings(np.unique(hashes).tolist(), limit=MAX_DOCUMENT_FREQUENCY))
+    if not rows:
+        return {}
+    postings = np.array(rows, dtype=np.int64)
+    if exclude:
+        postings = postings[~np.isin(postings[:, 1], list(exclude))]
+    # every (document, article position) pair: each posting expands to the positions
+    # of its shingle in the article
+    order = np.argsort(hashes, kind="stable")
+    ordered = hashes[order]
+    first = np.searchsorted(ordered, postings[:, 0], "left")
+    counts = np.searchsorted(ordered, postings[:, 0], "right") - first
+    starts = np.repeat(first - np.cumsum(counts) + counts, counts)
+    positions = order[starts + np.arange(counts.sum())]
+    keys = np.repeat(postings[:, 1], counts)
+    pairs = np.unique(keys << np.int64(32) | positions)
+    keys, positions = pairs >> np.int64(32), pairs & np.int64(0xFFFFFFFF)
+    distinct, cuts = np.unique(keys, return_index=True)
+    groups = np.split(positions, cuts[1:])
+    return {key: group.tolist() for key, group in zip(distinct.tolist(), groups)}
 
 
 def candidates(

@@ -194,7 +194,7 @@ def m004_browse_views(db: sqlite_utils.Database) -> None:
 @migrations()
 def m005_scan(db: sqlite_utils.Database) -> None:
     db.execute(
-        """CREATE TABLE scanned (
+        """CREATE TABLE IF NOT EXISTS scanned (
             document_key INTEGER PRIMARY KEY REFERENCES documents(key),
             trace_id INTEGER NOT NULL REFERENCES traces(id),
             scanned_at TEXT NOT NULL)"""
