@@ -201,6 +201,27 @@ def m005_scan(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m006_postings_segments(db: sqlite_utils.Database) -> None:
+    """Postings in segments (a log-structured merge): a batch is written into a new,
+    small segment, so an insert never walks the whole B-tree at random; segments of
+    similar size are merged, so a query visits only a few. An index built before this
+    migration used other hashes and is refused anyway (index_params): rebuild it."""
+    db.execute("DROP TABLE shingles")
+    db.execute(
+        """CREATE TABLE shingles (
+            segment INTEGER NOT NULL,
+            hash INTEGER NOT NULL,
+            document_key INTEGER NOT NULL,
+            PRIMARY KEY (segment, hash, document_key)) WITHOUT ROWID"""
+    )
+    db.execute(
+        """CREATE TABLE shingle_segments (
+            segment INTEGER PRIMARY KEY,
+            postings INTEGER NOT NULL)"""
+    )
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -362,9 +383,11 @@ class Store:
     ) -> None:
         """Index many documents: (key, shingle hashes, MinHash signature, band buckets).
 
-        The postings of the whole batch go in sorted by hash, through json_each:
-        one statement instead of a Python tuple per posting, and the B-tree is
-        walked once in order instead of at random.
+        The postings of the batch go into a new segment, in hash order, through
+        json_each: one statement instead of a Python tuple per posting, and pages
+        written once, at the end of the B-tree. Then segments are merged while the
+        newest is at least half the size of the one before it (a binary counter):
+        a query visits about log2(batches) segments.
         """
         if not entries:
             return
@@ -373,12 +396,16 @@ class Store:
             for key, shingles, _, _ in entries
         ])
         pairs.sort()
+        segment = self._next_segment()
         for chunk in range(0, len(pairs), 500_000):
             self.db.execute(
-                "INSERT OR IGNORE INTO shingles (hash, document_key) "
-                "SELECT value >> 32, value & 4294967295 FROM json_each(?)",
-                ["[" + ",".join(map(str, pairs[chunk : chunk + 500_000].tolist())) + "]"],
+                "INSERT OR IGNORE INTO shingles (segment, hash, document_key) "
+                "SELECT ?, value >> 32, value & 4294967295 FROM json_each(?)",
+                [segment, "[" + ",".join(map(str, pairs[chunk : chunk + 500_000].tolist())) + "]"],
             )
+        self.db.execute("INSERT INTO shingle_segments (segment, postings) VALUES (?, ?)",
+                        [segment, len(pairs)])
+        self._merge_segments()
         self.db.conn.executemany(
             "INSERT OR REPLACE INTO minhashes (document_key, signature) VALUES (?, ?)",
             [(key, signature) for key, _, signature, _ in entries],
@@ -389,29 +416,77 @@ class Store:
              for band, bucket in enumerate(buckets)],
         )
 
+    def segments(self) -> list[tuple[int, int]]:
+        """(segment, postings) of the posting segments, oldest first."""
+        return [tuple(row) for row in self.db.execute(  # type: ignore[misc]
+            "SELECT segment, postings FROM shingle_segments ORDER BY segment")]
+
+    def _next_segment(self) -> int:
+        row = self.db.execute("SELECT max(segment) FROM shingle_segments").fetchone()
+        return (row[0] or 0) + 1
+
+    def _merge_segments(self) -> None:
+        segments = self.segments()
+        while len(segments) >= 2 and segments[-2][1] < 2 * segments[-1][1]:
+            (older, _), (newer, _) = segments[-2], segments[-1]
+            merged = self._next_segment()
+            # the merged segment is appended, in order, at the end of the B-tree
+            self.db.execute(
+                "INSERT OR IGNORE INTO shingles (segment, hash, document_key) "
+                "SELECT ?, hash, document_key FROM shingles WHERE segment IN (?, ?) "
+                "ORDER BY hash, document_key", [merged, older, newer])
+            self.db.execute("DELETE FROM shingles WHERE segment IN (?, ?)", [older, newer])
+            self.db.execute("DELETE FROM shingle_segments WHERE segment IN (?, ?)", [older, newer])
+            count = self.db.execute(
+                "SELECT count(*) FROM shingles WHERE segment = ?", [merged]).fetchone()[0]
+            self.db.execute("INSERT INTO shingle_segments (segment, postings) VALUES (?, ?)",
+                            [merged, count])
+            segments = self.segments()
+
     def postings(self, shingles: Iterable[int], *, limit: int | None = None
                  ) -> Iterator[tuple[int, int]]:
         """(shingle, document key) for every indexed document holding a shingle.
 
         With ``limit``, a shingle held by more than ``limit`` documents is left
-        out (boilerplate); counting stops at limit + 1, so a very common shingle
-        costs no more than a rare one.
+        out (boilerplate); counting stops at limit + 1 in each segment, so a very
+        common shingle costs no more than a rare one.
         """
         wanted = sorted(set(shingles))
-        if limit is not None:
-            common = set()
-            for chunk in _chunks(wanted, 500):
-                values = ",".join("(?)" for _ in chunk)
-                common.update(row[0] for row in self.db.execute(
-                    f"WITH wanted(hash) AS (VALUES {values}) SELECT hash FROM wanted WHERE "
-                    "(SELECT count(*) FROM (SELECT 1 FROM shingles s WHERE s.hash = wanted.hash "
-                    f"LIMIT {int(limit) + 1})) > {int(limit)}", chunk))
-            wanted = [shingle for shingle in wanted if shingle not in common]
+        segments = [segment for segment, _ in self.segments()]
+        found: list[tuple[int, int]] = []
+        over: set[int] = set()
         for chunk in _chunks(wanted, 500):
-            marks = ",".join("?" * len(chunk))
-            yield from self.db.execute(
-                f"SELECT hash, document_key FROM shingles WHERE hash IN ({marks})", chunk
-            )
+            values = ",".join("(?)" for _ in chunk)
+            for segment in segments:
+                if limit is None:
+                    found.extend(self.db.execute(
+                        f"WITH wanted(hash) AS (VALUES {values}) SELECT s.hash, s.document_key "
+                        "FROM wanted JOIN shingles s ON s.segment = ? AND s.hash = wanted.hash",
+                        [*chunk, segment]))
+                    continue
+                # one statement per segment: the postings of shingles under the limit,
+                # and (shingle, NULL) for each shingle over it
+                rows = self.db.execute(
+                    f"WITH wanted(hash) AS (VALUES {values}), counted(hash, n) AS ("
+                    "SELECT hash, (SELECT count(*) FROM (SELECT 1 FROM shingles t "
+                    "WHERE t.segment = ? AND t.hash = wanted.hash LIMIT ?)) FROM wanted) "
+                    "SELECT hash, NULL FROM counted WHERE n > ? UNION ALL "
+                    "SELECT s.hash, s.document_key FROM counted c JOIN shingles s "
+                    "ON s.segment = ? AND s.hash = c.hash WHERE c.n BETWEEN 1 AND ?",
+                    [*chunk, segment, limit + 1, limit, segment, limit])
+                for shingle, key in rows:
+                    if key is None:
+                        over.add(shingle)
+                    else:
+                        found.append((shingle, key))
+        if limit is not None and found:
+            counts: dict[int, int] = {}
+            for shingle, _ in found:
+                counts[shingle] = counts.get(shingle, 0) + 1
+            # under the limit in each segment may still be over it in all of them together
+            over.update(shingle for shingle, count in counts.items() if count > limit)
+            found = [row for row in found if row[0] not in over]
+        yield from found
 
     def lsh_candidates(self, buckets: Sequence[int]) -> set[int]:
         clauses = " OR ".join("(band = ? AND bucket = ?)" for _ in buckets)
