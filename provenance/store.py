@@ -385,9 +385,9 @@ class Store:
 
         The postings of the batch go into a new segment, in hash order, through
         json_each: one statement instead of a Python tuple per posting, and pages
-        written once, at the end of the B-tree. Then segments are merged while the
-        newest is at least half the size of the one before it (a binary counter):
-        a query visits about log2(batches) segments.
+        written once, at the end of the B-tree. Then the newest segments are merged
+        four at a time when they are of a size: a query visits a few segments per
+        size tier, about 3 * log4(batches) at most.
         """
         if not entries:
             return
@@ -425,22 +425,27 @@ class Store:
         row = self.db.execute("SELECT max(segment) FROM shingle_segments").fetchone()
         return (row[0] or 0) + 1
 
-    def _merge_segments(self) -> None:
+    def _merge_segments(self, *, fanout: int = 4, most: int = 24) -> None:
+        """Merge the newest ``fanout`` segments when they are of a size (tiered: each
+        posting is rewritten about log4(batches) times), or when there are too many."""
         segments = self.segments()
-        while len(segments) >= 2 and segments[-2][1] < 2 * segments[-1][1]:
-            (older, _), (newer, _) = segments[-2], segments[-1]
+        while len(segments) >= fanout:
+            newest = segments[-fanout:]
+            sizes = [postings for _, postings in newest]
+            if max(sizes) > 2 * min(sizes) and len(segments) <= most:
+                break
             merged = self._next_segment()
+            olds = [segment for segment, _ in newest]
+            marks = ",".join("?" * len(olds))
             # the merged segment is appended, in order, at the end of the B-tree
             self.db.execute(
                 "INSERT OR IGNORE INTO shingles (segment, hash, document_key) "
-                "SELECT ?, hash, document_key FROM shingles WHERE segment IN (?, ?) "
-                "ORDER BY hash, document_key", [merged, older, newer])
-            self.db.execute("DELETE FROM shingles WHERE segment IN (?, ?)", [older, newer])
-            self.db.execute("DELETE FROM shingle_segments WHERE segment IN (?, ?)", [older, newer])
-            count = self.db.execute(
-                "SELECT count(*) FROM shingles WHERE segment = ?", [merged]).fetchone()[0]
+                f"SELECT ?, hash, document_key FROM shingles WHERE segment IN ({marks}) "
+                "ORDER BY hash, document_key", [merged, *olds])
+            self.db.execute(f"DELETE FROM shingles WHERE segment IN ({marks})", olds)
+            self.db.execute(f"DELETE FROM shingle_segments WHERE segment IN ({marks})", olds)
             self.db.execute("INSERT INTO shingle_segments (segment, postings) VALUES (?, ?)",
-                            [merged, count])
+                            [merged, sum(sizes)])
             segments = self.segments()
 
     def postings(self, shingles: Iterable[int], *, limit: int | None = None
