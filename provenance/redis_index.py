@@ -209,9 +209,12 @@ class RedisIndex:
                  ) -> Iterator[tuple[int, int]]:
         """(shingle, document key) for every indexed document holding a shingle; with
         ``limit``, shingles held by more documents are left out (as in the SQLite index)."""
+        yield from map(tuple, self.postings_array(shingles, limit=limit).tolist())
+
+    def postings_array(self, shingles: Iterable[int], *, limit: int | None = None) -> np.ndarray:
         wanted = np.unique(np.asarray(list(shingles), dtype=np.int64)).astype(np.uint32)
         if not len(wanted):
-            return
+            return np.zeros((0, 2), dtype=np.int64)
         buckets = np.unique(wanted >> np.uint32(32 - BUCKET_BITS))
         blobs = self.client.mget([self._key("p", int(b)) for b in buckets])
         data = b"".join(blob for blob in blobs if blob)
@@ -221,7 +224,7 @@ class RedisIndex:
             hashes, counts = np.unique(records["hash"], return_counts=True)
             records = records[np.isin(records["hash"], hashes[counts <= limit])]
         signed = records["hash"].view(np.int32).astype(np.int64)
-        yield from zip(signed.tolist(), records["key"].astype(np.int64).tolist())
+        return np.stack([signed, records["key"].astype(np.int64)], axis=1)
 
     def lsh_candidates(self, buckets: Sequence[int]) -> set[int]:
         if not buckets:

@@ -34,19 +34,31 @@ class Passage:
     document_keys: frozenset[int]
 
 
+class Hits(dict[int, list[int]]):
+    """Document key -> sorted article word positions of shared shingles; also kept as
+    two parallel arrays (sorted by key, then position) for fast counting."""
+
+    def __init__(self, keys: np.ndarray, positions: np.ndarray):
+        self.keys_array, self.positions_array = keys, positions
+        distinct, cuts = np.unique(keys, return_index=True)
+        flat, bounds = positions.tolist(), [*cuts.tolist(), len(keys)]
+        super().__init__(
+            (key, flat[bounds[n] : bounds[n + 1]]) for n, key in enumerate(distinct.tolist()))
+
+
 def shingle_hits(
     store: Any, article_words: Sequence[Word], *, exclude: Collection[int] = ()
 ) -> dict[int, list[int]]:
     """For each indexed document, the article word positions where a shared shingle starts."""
     hashes = index.shingle_array([word.norm for word in article_words])
+    empty = np.zeros(0, dtype=np.int64)
     if not len(hashes):
-        return {}
-    rows = list(store.postings(np.unique(hashes).tolist(), limit=MAX_DOCUMENT_FREQUENCY))
-    if not rows:
-        return {}
-    postings = np.array(rows, dtype=np.int64)
-    if exclude:
+        return Hits(empty, empty)
+    postings = store.postings_array(np.unique(hashes).tolist(), limit=MAX_DOCUMENT_FREQUENCY)
+    if exclude and len(postings):
         postings = postings[~np.isin(postings[:, 1], list(exclude))]
+    if not len(postings):
+        return Hits(empty, empty)
     # every (document, article position) pair: each posting expands to the positions
     # of its shingle in the article
     order = np.argsort(hashes, kind="stable")
@@ -57,10 +69,7 @@ def shingle_hits(
     positions = order[starts + np.arange(counts.sum())]
     keys = np.repeat(postings[:, 1], counts)
     pairs = np.unique(keys << np.int64(32) | positions)
-    keys, positions = pairs >> np.int64(32), pairs & np.int64(0xFFFFFFFF)
-    distinct, cuts = np.unique(keys, return_index=True)
-    groups = np.split(positions, cuts[1:])
-    return {key: group.tolist() for key, group in zip(distinct.tolist(), groups)}
+    return Hits(pairs >> np.int64(32), pairs & np.int64(0xFFFFFFFF))
 
 
 def candidates(
@@ -73,11 +82,16 @@ def candidates(
     match on common phrases (aligning it would cost time and find nothing).
     """
     last = end_word - index.SHINGLE_WORDS
-    counts = {}
-    for key, found in hits.items():
-        count = bisect_right(found, last) - bisect_left(found, start_word)
-        if count > 0:
-            counts[key] = count
+    if isinstance(hits, Hits):
+        inside = (hits.positions_array >= start_word) & (hits.positions_array <= last)
+        keys, found = np.unique(hits.keys_array[inside], return_counts=True)
+        counts = dict(zip(keys.tolist(), found.tolist()))
+    else:
+        counts = {}
+        for key, positions in hits.items():
+            count = bisect_right(positions, last) - bisect_left(positions, start_word)
+            if count > 0:
+                counts[key] = count
     if not counts:
         return []
     floor = share * max(counts.values())

@@ -456,42 +456,40 @@ class Store:
         out (boilerplate); counting stops at limit + 1 in each segment, so a very
         common shingle costs no more than a rare one.
         """
+        yield from map(tuple, self.postings_array(shingles, limit=limit).tolist())
+
+    def postings_array(self, shingles: Iterable[int], *, limit: int | None = None) -> np.ndarray:
+        """``postings`` as an array of (shingle, document key) rows."""
         wanted = sorted(set(shingles))
         segments = [segment for segment, _ in self.segments()]
-        found: list[tuple[int, int]] = []
-        over: set[int] = set()
+        rows: list[tuple[int, int]] = []
         for chunk in _chunks(wanted, 500):
             values = ",".join("(?)" for _ in chunk)
             for segment in segments:
                 if limit is None:
-                    found.extend(self.db.execute(
+                    rows.extend(self.db.execute(
                         f"WITH wanted(hash) AS (VALUES {values}) SELECT s.hash, s.document_key "
                         "FROM wanted JOIN shingles s ON s.segment = ? AND s.hash = wanted.hash",
-                        [*chunk, segment]))
+                        [*chunk, segment]).fetchall())
                     continue
                 # one statement per segment: the postings of shingles under the limit,
-                # and (shingle, NULL) for each shingle over it
-                rows = self.db.execute(
+                # and (shingle, -1) for each shingle over it
+                rows.extend(self.db.execute(
                     f"WITH wanted(hash) AS (VALUES {values}), counted(hash, n) AS ("
                     "SELECT hash, (SELECT count(*) FROM (SELECT 1 FROM shingles t "
                     "WHERE t.segment = ? AND t.hash = wanted.hash LIMIT ?)) FROM wanted) "
-                    "SELECT hash, NULL FROM counted WHERE n > ? UNION ALL "
+                    "SELECT hash, -1 FROM counted WHERE n > ? UNION ALL "
                     "SELECT s.hash, s.document_key FROM counted c JOIN shingles s "
                     "ON s.segment = ? AND s.hash = c.hash WHERE c.n BETWEEN 1 AND ?",
-                    [*chunk, segment, limit + 1, limit, segment, limit])
-                for shingle, key in rows:
-                    if key is None:
-                        over.add(shingle)
-                    else:
-                        found.append((shingle, key))
-        if limit is not None and found:
-            counts: dict[int, int] = {}
-            for shingle, _ in found:
-                counts[shingle] = counts.get(shingle, 0) + 1
-            # under the limit in each segment may still be over it in all of them together
-            over.update(shingle for shingle, count in counts.items() if count > limit)
-            found = [row for row in found if row[0] not in over]
-        yield from found
+                    [*chunk, segment, limit + 1, limit, segment, limit]).fetchall())
+        found = np.array(rows, dtype=np.int64).reshape(-1, 2)
+        if limit is not None and len(found):
+            # over the limit in one segment, or in all of them together
+            over = found[found[:, 1] < 0, 0]
+            hashes, counts = np.unique(found[:, 0], return_counts=True)
+            over = np.concatenate([over, hashes[counts > limit]])
+            found = found[(found[:, 1] >= 0) & ~np.isin(found[:, 0], over)]
+        return found
 
     def lsh_candidates(self, buckets: Sequence[int]) -> set[int]:
         clauses = " OR ".join("(band = ? AND bucket = ?)" for _ in buckets)
