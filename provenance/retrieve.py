@@ -20,9 +20,10 @@ import numpy as np
 from . import index
 from .model import Document
 from .normalize import Word
+from .store import COMMON_LIMIT
 from .store import Store
 
-MAX_DOCUMENT_FREQUENCY = 100  # a shingle in more documents than this is common phrasing, not evidence
+MAX_DOCUMENT_FREQUENCY = COMMON_LIMIT  # in more documents than this: common phrasing, not evidence
 
 
 @dataclass(frozen=True)

@@ -222,6 +222,16 @@ def m006_postings_segments(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m007_common_shingles(db: sqlite_utils.Database) -> None:
+    """Shingles held by more than COMMON_LIMIT documents within one posting segment:
+    common phrasing, never evidence of copying; a query skips them without counting."""
+    db.execute("CREATE TABLE common_shingles (hash INTEGER PRIMARY KEY)")
+
+
+COMMON_LIMIT = 100  # = retrieve.MAX_DOCUMENT_FREQUENCY; the common_shingles table is built with it
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -405,6 +415,7 @@ class Store:
             )
         self.db.execute("INSERT INTO shingle_segments (segment, postings) VALUES (?, ?)",
                         [segment, len(pairs)])
+        self._note_common(segment)
         self._merge_segments()
         self.db.conn.executemany(
             "INSERT OR REPLACE INTO minhashes (document_key, signature) VALUES (?, ?)",
@@ -446,7 +457,13 @@ class Store:
             self.db.execute(f"DELETE FROM shingle_segments WHERE segment IN ({marks})", olds)
             self.db.execute("INSERT INTO shingle_segments (segment, postings) VALUES (?, ?)",
                             [merged, sum(sizes)])
+            self._note_common(merged)
             segments = self.segments()
+
+    def _note_common(self, segment: int) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO common_shingles (hash) SELECT hash FROM shingles "
+            "WHERE segment = ? GROUP BY hash HAVING count(*) > ?", [segment, COMMON_LIMIT])
 
     def postings(self, shingles: Iterable[int], *, limit: int | None = None
                  ) -> Iterator[tuple[int, int]]:
@@ -458,15 +475,26 @@ class Store:
         """
         yield from map(tuple, self.postings_array(shingles, limit=limit).tolist())
 
+    def _common(self, shingles: list[int]) -> set[int]:
+        common: set[int] = set()
+        for chunk in _chunks(shingles, 500):
+            marks = ",".join("?" * len(chunk))
+            common.update(row[0] for row in self.db.execute(
+                f"SELECT hash FROM common_shingles WHERE hash IN ({marks})", chunk))
+        return common
+
     def postings_array(self, shingles: Iterable[int], *, limit: int | None = None) -> np.ndarray:
         """``postings`` as an array of (shingle, document key) rows."""
         wanted = sorted(set(shingles))
         segments = [segment for segment, _ in self.segments()]
         rows: list[tuple[int, int]] = []
+        fast = limit == COMMON_LIMIT  # common shingles are known: no counting needed
+        if fast:
+            wanted = sorted(set(wanted) - self._common(wanted))
         for chunk in _chunks(wanted, 500):
             values = ",".join("(?)" for _ in chunk)
             for segment in segments:
-                if limit is None:
+                if limit is None or fast:
                     rows.extend(self.db.execute(
                         f"WITH wanted(hash) AS (VALUES {values}) SELECT s.hash, s.document_key "
                         "FROM wanted JOIN shingles s ON s.segment = ? AND s.hash = wanted.hash",

@@ -125,3 +125,28 @@ def test_parallel_ingest_equals_single_process(tmp_path: Path) -> None:
     assert len(first.added) == 6 * 15 + 1 and len(first.skipped) == 1
     single.close(), parallel.close()
     assert dump(tmp_path / "one.db") == dump(tmp_path / "two.db")
+
+
+def test_document_frequency_limit_across_segments(tmp_path: Path) -> None:
+    """Common shingles are left out whether they are common in one segment (known at
+    ingest) or only across segments together (counted at query time)."""
+    from collections import Counter
+
+    from provenance.store import COMMON_LIMIT
+
+    files = []
+    for number, (phrase, count) in enumerate([("one of the", 60), ("one of the", 60),
+                                              ("in the end", COMMON_LIMIT + 20), ("rare words here", 3)]):
+        path = tmp_path / f"f{number}.jsonl"
+        path.write_text("\n".join(json.dumps({"text": f"{phrase} item{number}x{n}"}) for n in range(count)))
+        files.append(str(path))
+    store = Store(tmp_path / "a.db")
+    ingest(store, files)
+    assert len(store.segments()) > 1
+    shingles = [index.shingle_array(p.split()).tolist()[0]
+                for p in ("one of the", "in the end", "rare words here")]
+    everything = list(store.postings(shingles))
+    counts = Counter(shingle for shingle, _ in everything)
+    expected = sorted(row for row in everything if counts[row[0]] <= COMMON_LIMIT)
+    assert sorted(store.postings(shingles, limit=COMMON_LIMIT)) == expected
+    assert {shingle for shingle, _ in expected} == {shingles[2]}
