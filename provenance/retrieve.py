@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -35,21 +35,37 @@ class Passage:
     document_keys: frozenset[int]
 
 
-class Hits(dict[int, list[int]]):
-    """Document key -> sorted article word positions of shared shingles; also kept as
-    two parallel arrays (sorted by key, then position) for fast counting."""
+class Hits(Mapping[int, list[int]]):
+    """Document key -> sorted article word positions of shared shingles, read lazily
+    from two parallel arrays (sorted by key, then position) that counting uses directly."""
 
     def __init__(self, keys: np.ndarray, positions: np.ndarray):
         self.keys_array, self.positions_array = keys, positions
         distinct, cuts = np.unique(keys, return_index=True)
-        flat, bounds = positions.tolist(), [*cuts.tolist(), len(keys)]
-        super().__init__(
-            (key, flat[bounds[n] : bounds[n + 1]]) for n, key in enumerate(distinct.tolist()))
+        self.distinct = distinct
+        self._index = dict(zip(distinct.tolist(), range(len(distinct))))
+        self._bounds = [*cuts.tolist(), len(keys)]
+        self._flat = positions.tolist()
+
+    def __getitem__(self, key: int) -> list[int]:
+        number = self._index[key]
+        return self._flat[self._bounds[number] : self._bounds[number + 1]]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def with_at_least(self, count: int) -> list[int]:
+        """Keys of the documents with at least ``count`` hits."""
+        sizes = np.diff(np.asarray(self._bounds))
+        return self.distinct[sizes >= count].tolist()
 
 
 def shingle_hits(
     store: Any, article_words: Sequence[Word], *, exclude: Collection[int] = ()
-) -> dict[int, list[int]]:
+) -> Mapping[int, list[int]]:
     """For each indexed document, the article word positions where a shared shingle starts."""
     hashes = index.shingle_array([word.norm for word in article_words])
     empty = np.zeros(0, dtype=np.int64)
@@ -74,7 +90,7 @@ def shingle_hits(
 
 
 def candidates(
-    hits: dict[int, list[int]], start_word: int, end_word: int, *, limit: int = 20,
+    hits: Mapping[int, list[int]], start_word: int, end_word: int, *, limit: int = 20,
     share: float = 0.25,
 ) -> list[int]:
     """Documents sharing shingles inside article words [start_word, end_word), best first.
@@ -113,9 +129,12 @@ class Documents(dict[int, Document]):
         return self[key]
 
 
-def not_after(store: Any, hits: dict[int, list[int]], published: datetime | None) -> list[int]:
+def not_after(store: Any, hits: Mapping[int, list[int]], published: datetime | None) -> list[int]:
     """Documents with hits that are not dated after ``published`` (could be origins)."""
-    keys = [key for key, found in hits.items() if len(found) >= 2]  # a passage needs 2 hits
+    if isinstance(hits, Hits):  # a passage needs 2 hits
+        keys = hits.with_at_least(2)
+    else:
+        keys = [key for key, found in hits.items() if len(found) >= 2]
     if published is None:
         return keys
     dates = store.published_dates(keys)
@@ -123,7 +142,7 @@ def not_after(store: Any, hits: dict[int, list[int]], published: datetime | None
 
 
 def copied_passages(
-    hits: dict[int, list[int]],
+    hits: Mapping[int, list[int]],
     eligible: Collection[int],
     *,
     min_words: int = 12,
