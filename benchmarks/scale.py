@@ -166,6 +166,9 @@ def main() -> None:
         from provenance.redis_index import RedisIndex
 
         index = RedisIndex(arguments.index)
+        memory = index.client.info("memory")["used_memory"]
+        out.update(redis_used_memory_mb=round(memory / 1e6, 1),
+                   redis_memory_to_raw=round(memory / summary["raw_text_bytes"], 2))
     out.update(trace_articles(index, arguments.corpus, arguments.articles))
     print(json.dumps(out, indent=1))
 

@@ -306,6 +306,14 @@ def ingest(
     files = expand_paths(paths)
     if overrides and len(files) != 1:
         raise ProvenanceError("metadata options (--published, --title, ...) need exactly one file")
+    with store.bulk():
+        _ingest_files(store, files, format, overrides, progress, workers, summary)
+    return summary
+
+
+def _ingest_files(store: Store, files: list[str], format: str | None,
+                  overrides: dict[str, Any] | None, progress: Callable[[str], None] | None,
+                  workers: int, summary: IngestSummary) -> None:
     for read in _read_all(files, format, overrides, workers):
         if progress:
             progress(read.path)
@@ -320,7 +328,6 @@ def ingest(
             continue
         for stored, added in outcomes:
             (summary.added if added else summary.present).append(stored.id or "")
-    return summary
 
 
 def apply_overrides(document: Document, overrides: dict[str, Any], *, where: str) -> Document:

@@ -79,6 +79,10 @@ class RedisIndex:
         self.client.close()
 
     @contextmanager
+    def bulk(self) -> Iterator[None]:
+        yield
+
+    @contextmanager
     def atomic(self) -> Iterator[None]:
         """Writes inside are sent as one MULTI/EXEC transaction, or not at all."""
         if self._pipeline is not None:

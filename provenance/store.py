@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ import sqlite_utils
 from .model import Document, Emphasis, ProvenanceError
 
 migrations = sqlite_utils.Migrations("provenance")
+MMAP_BYTES = 1 << 34
 
 
 @migrations()
@@ -271,13 +273,23 @@ class Store:
             self.db.execute("PRAGMA cache_size = -262144")  # 256 MB of page cache, at most
             # reads map the file: a cold query costs page faults from the OS cache, not a
             # read() call per page (the mapped pages are the OS's, shared and reclaimable)
-            self.db.execute("PRAGMA mmap_size = 17179869184")
+            self.db.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
             migrations.apply(self.db)
         except Exception as error:  # sqlite3.DatabaseError and friends
             raise ProvenanceError(f"{self.path}: not a provenance database ({error})") from error
 
     def close(self) -> None:
         self.db.close()
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """For a long run of writes: no memory map (a merge reads whole segments, which
+        would all count as this process's memory), only the page cache."""
+        self.db.execute("PRAGMA mmap_size = 0")
+        try:
+            yield
+        finally:
+            self.db.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
 
     def atomic(self) -> Any:
         """A transaction: everything inside is written, or nothing is."""
