@@ -9,8 +9,8 @@ it holds everything a worker needs, so no worker needs another's files.
   caller ids in ``by_id`` (claimed with HSETNX, so two workers ingesting the
   same text make one document);
 * postings: the same 32-bit shingle hashes as the SQLite index, packed as
-  8-byte records (hash, document key) and appended (APPEND) to one of 2^20
-  bucket strings chosen by the hash's top 20 bits. A trace fetches every
+  8-byte records (hash, document key) and appended (APPEND) to one of 2^18
+  bucket strings chosen by the hash's top 18 bits. A trace fetches every
   bucket its article touches in one MGET round trip and filters in numpy;
   one round trip per article, not one per shingle;
 * MinHash signatures (``minhash`` hash) and LSH bands (``band:B:BUCKET`` sets).
@@ -28,6 +28,7 @@ Writes of one file go in one MULTI/EXEC transaction: all or nothing.
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -40,8 +41,9 @@ import numpy as np
 from .model import Document, Emphasis, ProvenanceError, Trace
 from .store import Store
 
-BUCKET_BITS = 20
+BUCKET_BITS = 18  # 262,144 bucket strings: few enough to cost little memory each
 RECORD = np.dtype([("hash", "<u4"), ("key", "<u4")])
+REDIS_LAYOUT = f"buckets={BUCKET_BITS};records=u32hash,u32key;text=zlib"
 TEXT_FIELDS = ("id", "content_hash", "title", "url", "publisher", "author", "published", "path",
                "format")
 
@@ -105,10 +107,18 @@ class RedisIndex:
     # -- parameters -----------------------------------------------------------
 
     def index_params(self) -> dict[str, str]:
+        self.check_layout()
         return {k.decode(): v.decode() for k, v in self.client.hgetall(self._key("params")).items()}
 
     def save_index_params(self, params: dict[str, str]) -> None:
-        self.client.hset(self._key("params"), mapping=params)
+        self.client.hset(self._key("params"), mapping={**params, "redis": REDIS_LAYOUT})
+
+    def check_layout(self) -> None:
+        stored = self.client.hget(self._key("params"), "redis")
+        if stored is not None and stored.decode() != REDIS_LAYOUT:
+            raise ProvenanceError(
+                f"{self.path}: Redis index laid out as {stored.decode()!r}, this version uses "
+                f"{REDIS_LAYOUT!r}; rebuild it into an empty Redis database")
 
     # -- documents ------------------------------------------------------------
 
@@ -140,7 +150,7 @@ class RedisIndex:
             "url": document.url, "publisher": document.publisher, "author": document.author,
             "published": document.published.isoformat() if document.published else None,
             "path": document.path, "format": document.format, "word_count": word_count,
-            "text": document.text,
+            "text": zlib.compress(document.text.encode(), 6),  # a third of the memory
             "emphasis": json.dumps([[e.start, e.end, e.style] for e in document.emphasis]),
             "notes": json.dumps(list(document.notes)), "indexed": int(indexed),
         }
@@ -176,7 +186,9 @@ class RedisIndex:
         found = {}
         for key, row in zip(wanted, pipeline.execute()):
             if row:
-                found[key] = _document({k.decode(): v.decode() for k, v in row.items()}, key)
+                text = zlib.decompress(row.pop(b"text")).decode()
+                fields = {k.decode(): v.decode() for k, v in row.items()}
+                found[key] = _document({**fields, "text": text}, key)
         return found
 
     def published_dates(self, keys: Iterable[int]) -> dict[int, datetime | None]:
