@@ -23,7 +23,6 @@ import os
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -106,7 +105,7 @@ def trace_articles(index: Any, corpus: Path, limit: int | None) -> dict[str, Any
         found, traced, correct = evaluate(report.trace_json(result), truth["quotations"])
         traced_total += traced
         correct_total += correct
-        rows.extend({**plant, "found": hit} for plant, hit in zip(truth["quotations"], found))
+        rows.extend({**plant, "found": hit} for plant, hit in zip(truth["quotations"], found, strict=True))
     latencies.sort()
     return {
         "articles": len(truths),

@@ -35,7 +35,6 @@ from provenance import trace as trace_stage
 from provenance.store import Store
 
 
-
 def load_sources(corpus: Path) -> tuple[list[str], list[list[str]], dict[str, str]]:
     """Every archived document's id and normalised words (streamed from the shards)."""
     ids, word_lists, texts = [], [], {}
@@ -52,7 +51,7 @@ def load_sources(corpus: Path) -> tuple[list[str], list[list[str]], dict[str, st
 def brute_force(quotation: str, ids: list[str], word_lists: list[list[str]]) -> str | None:
     quoted = index.norms(quotation)
     best, best_score = None, 0.0
-    for document_id, source in zip(ids, word_lists):
+    for document_id, source in zip(ids, word_lists, strict=True):
         alignment = fuzz.partial_ratio_alignment(quoted, source, score_cutoff=max(best_score, 60))
         if alignment is not None and alignment.score > best_score:
             best, best_score = document_id, alignment.score

@@ -23,7 +23,7 @@ import argparse
 import json
 import re
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +31,7 @@ import numpy as np
 TOKEN_RE = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?|[.,;:!?]")
 PUNCTUATION = set(".,;:!?")
 BATCH = 1000
-EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 SPEAKERS = ["Maria Lopez", "John Carter", "Senator Amy Reed", "the mayor", "Dr. Sam Patel",
             "a spokesman", "Governor Tom Hale", "Ms. Chen"]
 
@@ -193,7 +193,7 @@ def write_articles(out: Path, model: WordModel, rng: np.random.Generator, *, doc
                    articles: int) -> int:
     """1,000-word articles quoting archive documents; sources read back from the shards."""
     plans = []
-    for number in range(articles):
+    for _article in range(articles):
         quotes = []
         for _ in range(int(rng.integers(3, 7))):
             quotes.append({"source": int(rng.integers(0, documents)),
@@ -230,7 +230,7 @@ def write_articles(out: Path, model: WordModel, rng: np.random.Generator, *, doc
             path.write_text(text)
             path.with_name(path.stem + ".meta.json").write_text(
                 json.dumps({"id": f"article-{number:04d}", "published": published}))
-            for quote, (start, end) in zip(placed, spans):
+            for quote, (start, end) in zip(placed, spans, strict=True):
                 quote.update(start=start, end=end, quoted=text[start:end])
             truth.write(json.dumps({"article": str(path.relative_to(out)), "quotations": placed})
                         + "\n")
@@ -243,7 +243,7 @@ def _compose(background: list[str], placed: list[dict], rng: np.random.Generator
     breaks = sorted(rng.choice(np.arange(20, len(background) - 20), size=len(placed), replace=False))
     pieces: list[tuple[str, str]] = []  # (kind, text)
     last = 0
-    for quote, at in zip(placed, breaks):
+    for quote, at in zip(placed, breaks, strict=True):
         pieces.append(("text", join(background[last:at]).rstrip(",;:") + "."))
         quoted = join(quote["quoted"])
         quoted = quoted[:1].lower() + quoted[1:] if quote["quoted"][0][:1].islower() else quoted

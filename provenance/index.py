@@ -107,7 +107,7 @@ def norms(text: str) -> list[str]:
     lowered = joined.lower().split(" ")
     if joined.isascii():
         return lowered
-    return [low if word.isascii() else _normalize(word) for word, low in zip(raw, lowered)]
+    return [low if word.isascii() else _normalize(word) for word, low in zip(raw, lowered, strict=True)]
 
 
 def _fmix64(values: np.ndarray) -> np.ndarray:
@@ -213,7 +213,7 @@ def prepare_words(norm_words: Sequence[str]) -> Prepared:
 
 
 class IndexStore(ParamStore, Protocol):
-    def add_postings(self, key: int, shingles: Sequence[int], signature: bytes,
+    def add_postings(self, key: int, shingles: Sequence[int] | np.ndarray, signature: bytes,
                      buckets: Sequence[int]) -> None: ...
     def mark_indexed(self, key: int) -> None: ...
     def lsh_candidates(self, buckets: Sequence[int]) -> set[int]: ...

@@ -205,7 +205,7 @@ def add_documents(
 ) -> list[tuple[Document, bool]]:
     """Store and index many documents (call inside a transaction); postings go in at once."""
     outcomes, pending = [], []
-    for document, ready, digest in zip(documents, prepared, digests):
+    for document, ready, digest in zip(documents, prepared, digests, strict=True):
         outcome, posting = _add(store, document, ready, digest, defer=True)
         outcomes.append(outcome)
         if posting is not None:
@@ -232,7 +232,7 @@ def _add(store: Store, document: Document, prepared: index.Prepared, digest: str
 
 
 def _posting(store: Store, key: int, prepared: index.Prepared, defer: bool
-             ) -> tuple[int, Any, bytes, Any] | None:
+             ) -> tuple[int, Any, bytes, Any] | None:  # (key, hashes, signature, buckets)
     if prepared.signature is None:
         return None
     entry = (key, prepared.hashes, prepared.signature, prepared.buckets)

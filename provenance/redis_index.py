@@ -32,7 +32,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlparse
 
@@ -61,12 +61,12 @@ class RedisIndex:
         self.path = url
         self.prefix = prefix
         try:
-            self.client = redis.Redis.from_url(url)
+            self.client: Any = redis.Redis.from_url(url)
             self.client.ping()
         except redis.RedisError as error:
             raise ProvenanceError(f"{url}: cannot reach Redis ({error})") from None
         self._pipeline: Any = None
-        self._claims = []
+        self._claims: list[tuple[str, str]] = []
         if urlparse(url).scheme not in ("redis", "rediss", "unix"):
             raise ProvenanceError(f"{url}: not a Redis URL (redis://HOST:PORT/DB)")
 
@@ -91,7 +91,7 @@ class RedisIndex:
             yield
             return
         self._pipeline = self.client.pipeline(transaction=True)
-        self._claims: list[tuple[str, str]] = []
+        self._claims = []
         try:
             yield
             self._pipeline.execute()
@@ -160,7 +160,7 @@ class RedisIndex:
         return replace(document, id=document_id, key=key)
 
     def add_location(self, key: int, document: Document) -> None:
-        locations = sorted({document.url, document.path} - {None, "-"})
+        locations = sorted({loc for loc in (document.url, document.path) if loc and loc != "-"})
         if locations:
             self._writer.sadd(self._key("locations", key), *locations)
 
@@ -184,7 +184,7 @@ class RedisIndex:
         for key in wanted:
             pipeline.hgetall(self._key("doc", key))
         found = {}
-        for key, row in zip(wanted, pipeline.execute()):
+        for key, row in zip(wanted, pipeline.execute(), strict=True):
             if row:
                 text = zlib.decompress(row.pop(b"text")).decode()
                 fields = {k.decode(): v.decode() for k, v in row.items()}
@@ -197,16 +197,17 @@ class RedisIndex:
         for key in wanted:
             pipeline.hget(self._key("doc", key), "published")
         return {key: datetime.fromisoformat(value.decode()) if value else None
-                for key, value in zip(wanted, pipeline.execute())}
+                for key, value in zip(wanted, pipeline.execute(), strict=True)}
 
     # -- the index ------------------------------------------------------------
 
-    def add_postings(self, key: int, shingles: Iterable[int], signature: bytes,
+    def add_postings(self, key: int, shingles: Iterable[int] | np.ndarray, signature: bytes,
                      buckets: Sequence[int]) -> None:
         self.add_postings_many([(key, list(shingles), signature, buckets)])
 
-    def add_postings_many(self, entries: Sequence[tuple[int, Sequence[int], bytes, Sequence[int]]]
-                          ) -> None:
+    def add_postings_many(
+        self, entries: Sequence[tuple[int, Sequence[int] | np.ndarray, bytes, Sequence[int]]]
+    ) -> None:
         if not entries:
             return
         records = np.concatenate([_records(shingles, key) for key, shingles, _, _ in entries])
@@ -214,7 +215,8 @@ class RedisIndex:
         buckets = records["hash"] >> np.uint32(32 - BUCKET_BITS)
         cuts = np.flatnonzero(np.diff(buckets)) + 1
         writer = self._writer
-        for start, end in zip(np.concatenate([[0], cuts]), np.concatenate([cuts, [len(records)]])):
+        starts, ends = np.concatenate([[0], cuts]), np.concatenate([cuts, [len(records)]])
+        for start, end in zip(starts, ends, strict=True):
             writer.append(self._key("p", int(buckets[start])), records[start:end].tobytes())
         writer.hset(self._key("minhash"), mapping={key: signature for key, _, signature, _ in entries})
         for key, _, _, band_buckets in entries:
@@ -253,10 +255,10 @@ class RedisIndex:
         if not wanted:
             return {}
         values = self.client.hmget(self._key("minhash"), wanted)
-        return {key: value for key, value in zip(wanted, values) if value is not None}
+        return {key: value for key, value in zip(wanted, values, strict=True) if value is not None}
 
 
-def _records(shingles: Sequence[int], key: int) -> np.ndarray:
+def _records(shingles: Sequence[int] | np.ndarray, key: int) -> np.ndarray:
     hashes = np.asarray(shingles, dtype=np.int64).astype(np.uint32)
     records = np.empty(len(hashes), dtype=RECORD)
     records["hash"] = hashes
@@ -321,4 +323,4 @@ def localize(store: Store, result: Trace) -> Trace:
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

@@ -9,7 +9,6 @@ of the article whose shingles one document also holds).
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections import defaultdict
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +20,6 @@ from . import index
 from .model import Document
 from .normalize import Word
 from .store import COMMON_LIMIT
-from .store import Store
 
 MAX_DOCUMENT_FREQUENCY = COMMON_LIMIT  # in more documents than this: common phrasing, not evidence
 
@@ -43,7 +41,7 @@ class Hits(Mapping[int, list[int]]):
         self.keys_array, self.positions_array = keys, positions
         distinct, cuts = np.unique(keys, return_index=True)
         self.distinct = distinct
-        self._index = dict(zip(distinct.tolist(), range(len(distinct))))
+        self._index = dict(zip(distinct.tolist(), range(len(distinct)), strict=True))
         self._bounds = [*cuts.tolist(), len(keys)]
         self._flat = positions.tolist()
 
@@ -102,7 +100,7 @@ def candidates(
     if isinstance(hits, Hits):
         inside = (hits.positions_array >= start_word) & (hits.positions_array <= last)
         keys, found = np.unique(hits.keys_array[inside], return_counts=True)
-        counts = dict(zip(keys.tolist(), found.tolist()))
+        counts = dict(zip(keys.tolist(), found.tolist(), strict=True))
     else:
         counts = {}
         for key, positions in hits.items():

@@ -384,7 +384,7 @@ class Store:
         return _row_to_document({**row, "key": key})
 
     def add_location(self, key: int, document: Document) -> None:
-        for location in sorted({document.url, document.path} - {None, "-"}):
+        for location in sorted({loc for loc in (document.url, document.path) if loc and loc != "-"}):
             self.db.execute(
                 "INSERT OR IGNORE INTO locations (document_key, location) VALUES (?, ?)",
                 [key, location],
@@ -399,12 +399,12 @@ class Store:
     # -- the index ----------------------------------------------------------
 
     def add_postings(
-        self, key: int, shingles: Iterable[int], signature: bytes, buckets: Sequence[int]
+        self, key: int, shingles: Iterable[int] | np.ndarray, signature: bytes, buckets: Sequence[int]
     ) -> None:
         self.add_postings_many([(key, list(shingles), signature, buckets)])
 
     def add_postings_many(
-        self, entries: Sequence[tuple[int, Sequence[int], bytes, Sequence[int]]]
+        self, entries: Sequence[tuple[int, Sequence[int] | np.ndarray, bytes, Sequence[int]]]
     ) -> None:
         """Index many documents: (key, shingle hashes, MinHash signature, band buckets).
 

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -35,7 +35,7 @@ class _Context:
     store: Store
     article: Document
     article_words: list[Word]
-    hits: dict[int, list[int]]
+    hits: Mapping[int, list[int]]
     documents: dict[int, Document]
     sources: dict[int, align.SourceText]
 
