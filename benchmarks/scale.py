@@ -9,10 +9,12 @@ on the planted quotations.
     python benchmarks/scale.py /tmp/sc-10k --db /tmp/sc-10k.db --workers 2
     python benchmarks/scale.py /tmp/sc-10k --db /tmp/sc-10k.db --index redis://127.0.0.1:6390/0
 
-A quotation counts as found when a traced quotation covers at least half of
-its planted span and names its true source (as earliest source, closest
-source, or in the chain). Precision: of all traced quotations in the
-articles, the share that are planted ones with their true source named.
+A traced quotation is correct when at least half of it lies in a planted
+quotation and it names that quotation's true source (as earliest source,
+closest source, or in the chain); a planted quotation is found when correct
+traced quotations cover at least half of it (an edit can split an unmarked
+copy into two traced passages). Precision: the share of all traced
+quotations in the articles that are correct.
 """
 
 from __future__ import annotations
@@ -77,9 +79,15 @@ def index_bytes(db: str) -> dict[str, int]:
 
 
 def evaluate(result: dict[str, Any], planted: list[dict[str, Any]]) -> tuple[list[bool], int, int]:
-    """Found flag per planted quotation; traced quotations; correct traced quotations."""
+    """Found flag per planted quotation; traced quotations; correct traced quotations.
+
+    A traced quotation is correct when at least half of it lies in a planted
+    quotation whose true source it names (earliest, closest or in the chain). A
+    planted quotation is found when correct traced quotations cover at least half
+    of it: an edit can split an unmarked copy into two passages, each traced.
+    """
     traced = [q for q in result["quotations"] if q["status"] == "traced"]
-    found = [False] * len(planted)
+    covered = [0] * len(planted)
     correct = 0
     for quotation in traced:
         ids = {link["id"] for link in quotation.get("chain", [])}
@@ -87,9 +95,11 @@ def evaluate(result: dict[str, Any], planted: list[dict[str, Any]]) -> tuple[lis
         right = False
         for number, plant in enumerate(planted):
             overlap = min(quotation["end"], plant["end"]) - max(quotation["start"], plant["start"])
-            if overlap >= 0.5 * (plant["end"] - plant["start"]) and plant["source"] in ids:
-                found[number] = right = True
+            if overlap >= 0.5 * (quotation["end"] - quotation["start"]) and plant["source"] in ids:
+                covered[number] += overlap
+                right = True
         correct += right
+    found = [covered[n] >= 0.5 * (p["end"] - p["start"]) for n, p in enumerate(planted)]
     return found, len(traced), correct
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,9 @@ from provenance import index, report
 from provenance import ingest as ingest_stage
 from provenance import trace as trace_stage
 from provenance.store import Store
+
+sys.path.insert(0, str(Path(__file__).parent))
+from scale import evaluate  # noqa: E402  (the same criterion as the scale benchmark)
 
 
 def load_sources(corpus: Path) -> tuple[list[str], list[list[str]], dict[str, str]]:
@@ -89,15 +93,10 @@ def main() -> None:
         started = time.perf_counter()
         result = report.trace_json(trace_stage.trace(store, article))
         seconds["provenance"] += time.perf_counter() - started
+        hits, _, _ = evaluate(result, truth["quotations"])
+        found["provenance"] += sum(hits)
         for plant in truth["quotations"]:
             planted += 1
-            for quotation in result["quotations"]:
-                named = {link["id"] for link in quotation.get("chain", [])}
-                overlap = min(quotation["end"], plant["end"]) - max(quotation["start"], plant["start"])
-                if (quotation["status"] == "traced" and plant["source"] in named
-                        and overlap >= 0.5 * (plant["end"] - plant["start"])):
-                    found["provenance"] += 1
-                    break
             started = time.perf_counter()
             best = brute_force(article.text[plant["start"] : plant["end"]], ids, word_lists)
             seconds["rapidfuzz"] += time.perf_counter() - started
