@@ -197,27 +197,83 @@ def baseline(text: str) -> list[Quotation]:
     return quotations
 
 
-def evaluate(corpus: Path, split: str, extract: Callable[[str], list[Quotation]]) -> dict[str, float]:
+def article_golds(text: str, anns: list[Path], annotators: str) -> list[Gold]:
+    """Gold quotations of one article: the first annotator's, or those a union or
+    majority of its annotators agree on (by overlap, the first annotator's span kept)."""
+    per_annotator = [gold_quotations(text, ann) for ann in anns]
+    if annotators == "first" or len(per_annotator) == 1:
+        return per_annotator[0]
+    needed = 1 if annotators == "union" else len(per_annotator) // 2 + 1
+    pooled: list[tuple[Gold, int]] = []
+    for golds in per_annotator:
+        for gold in golds:
+            for index, (kept, votes) in enumerate(pooled):
+                if min(kept.end, gold.end) - max(kept.start, gold.start) > 0:
+                    pooled[index] = (kept, votes + 1)
+                    break
+            else:
+                pooled.append((gold, 1))
+    return sorted((g for g, votes in pooled if votes >= needed), key=lambda g: g.start)
+
+
+def evaluate(corpus: Path, split: str, extract: Callable[[str], list[Quotation]],
+             annotators: str = "first", dump: set[str] | None = None) -> dict[str, float]:
     counts = dict(gold=0, pred=0, tp=0, tp_exact=0, scored=0, right=0, e2e=0)
     for path in sorted((corpus / split / "text").glob("*.txt")):
         anns = sorted((corpus / split / "attributions").glob(path.stem + "_*.ann"))
         if not anns:
             continue
         text = path.read_text(encoding="utf-8")
-        golds = gold_quotations(text, anns[0])
-        predicted = outermost([q for q in extract(text) if not q.term])
+        golds = article_golds(text, anns, annotators)
+        quotations = extract(text)
+        predicted = outermost([q for q in quotations if not q.term])
         pairs = match(text, golds, predicted, exact=False)
+        exact_pairs = match(text, golds, predicted, exact=True)
         counts["gold"] += len(golds)
         counts["pred"] += len(predicted)
         counts["tp"] += len(pairs)
-        counts["tp_exact"] += len(match(text, golds, predicted, exact=True))
+        counts["tp_exact"] += len(exact_pairs)
         for gold, quotation in pairs:
             right = speaker_right(gold, quotation.speaker)
             if gold.source is not None:
                 counts["scored"] += 1
                 counts["right"] += right
             counts["e2e"] += right
+        if dump:
+            show_errors(path.stem, text, golds, quotations, predicted, pairs, exact_pairs, dump)
     return summarize(counts)
+
+
+def _clip(text: str, start: int, end: int, width: int = 90) -> str:
+    snippet = text[start:end] if end - start <= width else text[start : start + width // 2] + " … " + text[end - width // 2 : end]
+    return snippet.replace("\n", " ⏎ ")
+
+
+def show_errors(name: str, text: str, golds: list[Gold], quotations: list[Quotation],
+                predicted: list[Quotation], pairs: list[tuple[Gold, Quotation]],
+                exact_pairs: list[tuple[Gold, Quotation]], dump: set[str]) -> None:
+    """Print misses, false positives, inexact spans and wrong speakers, for tuning on train."""
+    matched_gold = {(g.start, g.end) for g, _ in pairs}
+    matched_pred = {(q.start, q.end) for _, q in pairs}
+    exact_gold = {(g.start, g.end) for g, _ in exact_pairs}
+    terms = {(q.start, q.end) for q in quotations if q.term}
+    for gold in golds:
+        if "miss" in dump and (gold.start, gold.end) not in matched_gold:
+            why = "term" if any(min(e, gold.end) - max(s, gold.start) > 0 for s, e in terms) else "none"
+            print(f"MISS[{why}] {name} {gold.start}: «{_clip(text, gold.start, gold.end)}» "
+                  f"ctx: {_clip(text, max(0, gold.start - 80), min(len(text), gold.end + 60), 240)}")
+    for quotation in predicted:
+        if "fp" in dump and (quotation.start, quotation.end) not in matched_pred:
+            print(f"FP {name} {quotation.start}: «{_clip(text, quotation.start, quotation.end)}» "
+                  f"ctx: {_clip(text, max(0, quotation.start - 80), min(len(text), quotation.end + 60), 240)}")
+    for gold, quotation in pairs:
+        if "inexact" in dump and (gold.start, gold.end) not in exact_gold:
+            print(f"INEXACT {name}: gold «{_clip(text, gold.start, gold.end)}» got «{_clip(text, quotation.start, quotation.end)}»")
+        if "speaker" in dump and gold.source is not None and not speaker_right(gold, quotation.speaker):
+            got = f"{quotation.speaker.text!r}->{quotation.speaker.name!r}" if quotation.speaker else None
+            print(f"SPEAKER {name} {gold.start}: gold {gold.source[2]!r}->{gold.referent!r} got {got} "
+                  f"«{_clip(text, gold.start, gold.end, 60)}» "
+                  f"ctx: {_clip(text, max(0, gold.start - 200), min(len(text), gold.end + 100), 400)}")
 
 
 def outermost(quotations: list[Quotation]) -> list[Quotation]:
@@ -260,10 +316,17 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=here.parent / "shared" / "corpora" / "polnear")
     parser.add_argument("--split", default="dev")
     parser.add_argument("--repeat", type=int, default=5, help="passes over the split for the speed figure")
+    parser.add_argument("--annotators", choices=("first", "union", "majority"), default="first",
+                        help="gold from the first annotator of each article, or the union or majority of all")
+    parser.add_argument("--dump", default="", help="comma-separated: miss,fp,inexact,speaker (errors of provenance.quotes)")
     args = parser.parse_args()
-    rows = [("regex baseline", evaluate(args.corpus, args.split, baseline)),
-            ("provenance.quotes", evaluate(args.corpus, args.split, find_quotations))]
-    print(f"PolNeAR {args.split}: {rows[0][1]['gold']} gold direct quotations")
+    dump = set(filter(None, args.dump.split(",")))
+    if dump:
+        evaluate(args.corpus, args.split, find_quotations, args.annotators, dump)
+        return
+    rows = [("regex baseline", evaluate(args.corpus, args.split, baseline, args.annotators)),
+            ("provenance.quotes", evaluate(args.corpus, args.split, find_quotations, args.annotators))]
+    print(f"PolNeAR {args.split} ({args.annotators} annotator gold): {rows[0][1]['gold']} gold direct quotations")
     header = "| system | P | R | F1 (overlap) | P exact | R exact | F1 (exact) | speaker acc | end-to-end F1 |"
     print(header)
     print("|" + "---|" * 9)

@@ -515,30 +515,71 @@ FUNCTION_WORDS = frozenset(
 )
 
 
+# Words that attribute a short quoted phrase to someone (PolNeAR counts such a phrase
+# as a quotation): the speech cues, and nouns and verbs of naming and claiming.
+ATTRIBUTING_RE = re.compile(
+    r"\b(?:call|calls|calling|called|describe|describes|described|dub|dubbed|label|labels|"
+    r"labeled|labelled|brand|branded|term|termed|refer|refers|referred|referring|chant|chants|"
+    r"chanted|chanting|accusation|accusations|assertion|assertions|claim|claims|comment|"
+    r"comments|remark|remarks|statement|statements|speech|interview|pledge|pledged|pledges|"
+    r"promise|promises|promised|vow|vows|vowed|offer|offers|offered|warning|warnings|"
+    r"characterize|characterizes|characterized|deride|derided|derides|tweet|tweets|"
+    r"message|words|phrase|slogan|motto|ad|ads|argument|charge|charges|complaint|"
+    r"praise|praised|criticism|criticized|criticizes|attack|attacked|attacks|accuse|"
+    r"accused|accuses|insult|insulted|mocked|mocks|urge|urges|urging|ask|asking|asked|"
+    r"say|tell|write|argue|note|add|announce|declare|insist|suggest|warn|predict|"
+    r"according)\b"
+)
+MODIFIER_BEFORE_RE = re.compile(
+    r"(?:\b(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Oo]ur|[Tt]his|[Tt]hat)|[’']s)[ \t]+[“\"‘']+$"
+)
+TITLE_BEFORE_RE = re.compile(r"(?:\b(?:on|in|of|show|film|book|movie|song|album|series|program|titled|"
+                             r"entitled|called|dubbed|named)|[’']s)[ \t]+[“\"‘']+$")
+
+
 def _is_term(text: str, start: int, end: int, attached: bool) -> bool:
-    """Scare quotes and titles of works: short, no sentence inside, no cue before them."""
-    quoted = text[start:end]
-    words = quoted.split()
-    if not words or len(words) > 12 or re.search(r"[.!?,;:]\s|[.!?,;:…]$", quoted):
+    """Scare quotes and titles of works, told from quotations by the attribution
+    around them: a short phrase with nothing attributing it in its sentence, a
+    modifier inside a noun phrase (the “gas” attack), or a title in title case."""
+    words = text[start:end].rstrip(".,;:").split()
+    if not words or len(words) > 12 or re.search(r"[.!?;:]\s|[!?…]$", text[start:end]):
         return False
-    following = re.match(r"[”\"’'»]*[ \t]+([a-z]+)\b", text[end : end + 30])
-    if len(words) <= 2 and following and following.group(1) not in FUNCTION_WORDS:
-        return True  # a modifier: the “gas” attack
-    if attached:
-        return False
-    title_case = all(w[:1].isupper() or w.lower() in SMALL_WORDS or not w[:1].isalpha() for w in words)
-    if title_case and len(words) > 1 and start > 1 and text[start - 2 : start - 1] not in ("\n", ":"):
+    if _is_modifier(text, start, end, words):
         return True
-    if len(words) > TERM_MAX_WORDS:
+    sentence_start, sentence_end = _sentence_around(text, start, end)
+    if _is_title(words) and (len(words) > 1 or words[0].isupper() is False):
+        if TITLE_BEFORE_RE.search(text, max(0, start - 30), start) or not attached:
+            return len(words) > 1 or not _attributed(text, sentence_start, sentence_end, start, end)
+    if attached or len(words) > TERM_MAX_WORDS:
         return False
-    return not _cue_before(text, start)
+    return not _attributed(text, sentence_start, sentence_end, start, end)
 
 
-def _cue_before(text: str, start: int) -> bool:
-    """Whether a speech cue stands before ``start`` in its sentence."""
+def _is_title(words: list[str]) -> bool:
+    return all(w[:1].isupper() or w.lower() in SMALL_WORDS or not w[:1].isalpha() for w in words)
+
+
+def _is_modifier(text: str, start: int, end: int, words: list[str]) -> bool:
+    """A quoted word or two between a determiner and a noun: the “gas” attack."""
+    following = re.match(r"[”\"’'»]*[ \t]+(?:\([^)]{0,30}\)[ \t]+)?([a-z]+)\b", text[end : end + 50])
+    if len(words) > 2 or not following or following.group(1) in FUNCTION_WORDS:
+        return False
+    return MODIFIER_BEFORE_RE.search(text, max(0, start - 12), start) is not None
+
+
+def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
     breaks = [m.end() for m in SENTENCE_BREAK_RE.finditer(text, max(0, start - 300), start)]
     sentence_start = breaks[-1] if breaks else max(0, start - 300)
-    return CUE_RE.search(text, sentence_start, max(sentence_start, start - 1)) is not None
+    after = SENTENCE_BREAK_RE.search(text, end, min(len(text), end + 300))
+    return sentence_start, after.start() if after else min(len(text), end + 300)
+
+
+def _attributed(text: str, sentence_start: int, sentence_end: int, start: int, end: int) -> bool:
+    """Whether a speech cue or an attributing word stands in the sentence, outside the quotation."""
+    for low, high in ((sentence_start, max(sentence_start, start - 1)), (end, sentence_end)):
+        if CUE_RE.search(text, low, high) or ATTRIBUTING_RE.search(text, low, high):
+            return True
+    return False
 
 
 def find_quotations(text: str) -> list[Quotation]:
