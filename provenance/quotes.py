@@ -166,7 +166,11 @@ CUE_WORDS = (
     "maintained|agreed|exclaimed|wondered|reported|reports|read|reads|opined|pointed out|"
     "went on|chimed in|put it|wrote in|added in|blasted|slammed|mocked|accused|labeled|"
     "dubbed|praised|thanked|proclaimed|insisting|adding|noting|arguing|explaining|asking|"
-    "calling|describing|warning|writing|declaring|tweeting|claiming|promising|boasting"
+    "calling|describing|warning|writing|declaring|tweeting|claiming|promising|boasting|"
+    "pledged|pledging|describe|call|refers|referred|referring|chanted|chanting|recounted|"
+    "assured|announcing|responding|replying|recalling|suggesting|urging|insist|argue|add|"
+    "cited|citing|accusing|touted|touting|criticized|criticizing|blamed|blaming|quoted|"
+    "wrote on|posted on|ranted|lashed out|fired back|shot back|tweeting"
 )
 TITLES = (
     r"(?:Mr|Mrs|Ms|Miss|Dr|Sen|Sens|Rep|Reps|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Prof|Rev|Sec|Atty|Hon)\.?"
@@ -187,9 +191,15 @@ BARE_PLURALS = (
     r"protesters|Protesters|economists|researchers|scientists|lawmakers|conservatives|liberals|"
     r"polls|surveys|studies|Officials|Critics|Experts|Aides|Sources|Analysts|Democrats|Republicans"
 )
+ROLE_STOP = (
+    "had|has|have|been|was|were|is|are|be|he|she|they|it|we|i|you|that|which|who|whom|will|would|"
+    "can|could|should|may|might|not|said|says|told|and|but|or|if|when|as|than|this|these|those|"
+    "there|then|so|also|to|did|does|do|his|her|their|its"
+)
+ROLE_WORD = rf"(?!(?:{ROLE_STOP})\b)[\w’'\-]+(?:\.(?=\w))?"
 SPEAKER_PHRASE = (
     rf"(?P<pronoun>\b(?:{PRONOUNS}))"
-    rf"|(?P<role>\b{DETERMINER}(?:[ \t]+[\w’'\-.]+){{1,4}}?)"
+    rf"|(?P<role>\b{DETERMINER}(?:[ \t]+{ROLE_WORD}){{1,4}}?)"
     rf"|(?:\b(?:{TITLES})[ \t]+)*(?P<name>\b{NAME})"
     rf"|(?P<plural>\b(?:{BARE_PLURALS}))"
 )
@@ -247,7 +257,7 @@ class Attribution:
     cue_end: int
     start: int  # where the clause (speaker phrase or cue) begins
     end: int  # where it ends
-    speaker: Speaker
+    speaker: Speaker | None  # None: the cue has no subject of its own ("and said")
 
 
 def _trim_name(text: str, start: int, end: int) -> tuple[int, int]:
@@ -293,30 +303,49 @@ def _speaker_from(text: str, match: re.Match[str]) -> tuple[int, int, str] | Non
 NEAR = 700  # characters: cues farther than this from any quotation cannot attribute one
 
 
+# "was called", "so-called": not a speech cue.
+PASSIVE_RE = re.compile(r"(?:\b(?:is|was|were|been|be|being|are|so|often|widely)[ \t]+|-)$")
+# "said Smith" only right after the quotation or a comma: elsewhere the words after
+# "said" are what was said ("said the senator can win").
+INVERSION_RE = re.compile(r"(?:[”\"’',—–]|'')[ \t]*$")
+
+
 def _attributions(text: str, anchors: list[int] | None = None) -> list[Attribution]:
-    """The speech cues of the text (those near an anchor, if given) with their speakers."""
+    """The speech cues of the text (those near an anchor, if given) with their speakers.
+
+    A cue with no speaker of its own ("and said", ", adding") has speaker None: it
+    takes the subject of its sentence later, once names are resolved.
+    """
     found: list[Attribution] = []
     for cue in CUE_RE.finditer(text):
         if anchors is not None and not _near(anchors, cue.start()):
             continue
-        cue_word = cue.group()
-        window_start = max(0, cue.start() - 100)
-        line_start = text.rfind("\n", window_start, cue.start()) + 1
-        before = BEFORE_CUE_RE.search(text, max(window_start, line_start), cue.start())
-        if cue_word == ":" and (before is None or before.group("name") is None):
+        if cue.group() != ":" and PASSIVE_RE.search(text, max(0, cue.start() - 8), cue.start()):
             continue
-        spot = _speaker_from(text, before) if before and cue_word != "according to" else None
-        if spot is None and cue_word in INVERTING_CUES:
-            after = AFTER_CUE_RE.match(text, cue.end())
-            if after:
-                spot = _speaker_from(text, after)
-                if spot:
-                    found.append(_attribution(text, cue, cue.start(), spot[1], spot))
-                    continue
-        if spot is None:
-            continue
-        found.append(_attribution(text, cue, before.start() if before else spot[0], cue.end(), spot))
+        attribution = _attribution_at(text, cue)
+        if attribution is not None:
+            found.append(attribution)
     return found
+
+
+def _attribution_at(text: str, cue: re.Match[str]) -> Attribution | None:
+    cue_word = cue.group()
+    window_start = max(0, cue.start() - 100)
+    line_start = text.rfind("\n", window_start, cue.start()) + 1
+    before = BEFORE_CUE_RE.search(text, max(window_start, line_start), cue.start())
+    if cue_word == ":" and (before is None or before.group("name") is None):
+        return None
+    spot = _speaker_from(text, before) if before and cue_word != "according to" else None
+    if spot is None and cue_word in INVERTING_CUES and (
+        cue_word == "according to" or INVERSION_RE.search(text, max(0, cue.start() - 4), cue.start())
+    ):
+        after = AFTER_CUE_RE.match(text, cue.end())
+        spot = _speaker_from(text, after) if after else None
+        if spot:
+            return _attribution(text, cue, cue.start(), spot[1], spot)
+    if spot is None:
+        return Attribution(cue.start(), cue.end(), cue.start(), cue.end(), None)
+    return _attribution(text, cue, before.start() if before else spot[0], cue.end(), spot)
 
 
 def _near(anchors: list[int], position: int) -> bool:
@@ -439,6 +468,13 @@ TERM_MAX_WORDS = 4
 SMALL_WORDS = frozenset("a an and the of in on for to at by with or nor but from as is".split())
 
 
+SUBJECT_RE = re.compile(
+    rf"[ \t“\"‘']*(?:(?:But|And|So|Yet|Still|Now|Then|Later|Earlier|Meanwhile|Instead|Also)[ \t,]+)?"
+    rf"(?:(?:(?:{TITLES})[ \t]+)*(?P<name>{NAME})|(?P<pronoun>He|She|They|We|I))"
+    rf"(?=,[ \t]|[ \t]+[a-z])"
+)
+
+
 class _Article:
     """The attributions of one article, resolved, with lookups by position."""
 
@@ -446,17 +482,48 @@ class _Article:
         self.text = text
         mentions = self.mentions = _mentions(text)
         self.mention_starts = [m.start for m in mentions]
+        self.speakers: list[Speaker] = []
         resolved: list[Attribution] = []
-        speakers: list[Speaker] = []
         for attribution in _attributions(text, anchors):
             speaker = attribution.speaker
-            name = _resolve(speaker, speaker.text, mentions, speakers)
-            speaker = Speaker(speaker.text, speaker.start, speaker.end, name)
-            speakers.append(speaker)
+            if speaker is None:
+                speaker = self._inherited(attribution.cue_start, resolved)
+                if speaker is None:
+                    continue
+            else:
+                speaker = self._resolved(speaker)
             resolved.append(Attribution(attribution.cue_start, attribution.cue_end,
                                         attribution.start, attribution.end, speaker))
         self.attributions = resolved
         self.starts = [a.start for a in resolved]
+
+    def _resolved(self, speaker: Speaker) -> Speaker:
+        name = _resolve(speaker, speaker.text, self.mentions, self.speakers)
+        speaker = Speaker(speaker.text, speaker.start, speaker.end, name)
+        self.speakers.append(speaker)
+        return speaker
+
+    def _inherited(self, cue_start: int, resolved: list[Attribution]) -> Speaker | None:
+        """The speaker of a cue with no subject: the last speaker of its sentence, or its subject."""
+        if resolved and resolved[-1].speaker is not None and self.same_sentence(resolved[-1].cue_end, cue_start):
+            return resolved[-1].speaker
+        return self.subject(cue_start)
+
+    def subject(self, position: int) -> Speaker | None:
+        """The named person or pronoun that opens the sentence holding ``position``."""
+        text = self.text
+        low = max(0, position - 300)
+        breaks = [m.end() for m in SENTENCE_BREAK_RE.finditer(text, low, position)]
+        match = SUBJECT_RE.match(text, breaks[-1] if breaks else low, position)
+        if match is None:
+            return None
+        kind = "pronoun" if match.group("pronoun") else "name"
+        start, end = match.span(kind)
+        if kind == "name":
+            start, end = _trim_name(text, start, end)
+            if text[start:end].rstrip(".") in STOP_CAPITALS or start == end:
+                return None
+        return self._resolved(Speaker(text[start:end], start, end, None))
 
     def same_sentence(self, start: int, end: int) -> bool:
         return start <= end and SENTENCE_BREAK_RE.search(self.text, start, end) is None
@@ -562,7 +629,7 @@ def _is_title(words: list[str]) -> bool:
 def _is_modifier(text: str, start: int, end: int, words: list[str]) -> bool:
     """A quoted word or two between a determiner and a noun: the “gas” attack."""
     following = re.match(r"[”\"’'»]*[ \t]+(?:\([^)]{0,30}\)[ \t]+)?([a-z]+)\b", text[end : end + 50])
-    if len(words) > 2 or not following or following.group(1) in FUNCTION_WORDS:
+    if len(words) > 2 or not following or following.group(1) in FUNCTION_WORDS or not text[end - 1].isalnum():
         return False
     return MODIFIER_BEFORE_RE.search(text, max(0, start - 12), start) is not None
 
