@@ -538,20 +538,40 @@ class _Article:
         while open_ > 0 and open_ > start - 2 and text[open_ - 1] in MARK_CHARS:
             open_ -= 1
         index = bisect.bisect_left(self.starts, close)
+        after = self._cue_after(start, end, close, index)
+        before = self._cue_before(open_, index)
+        if after is not None and before is not None and text[end - 1 : end] == ".":
+            return before, True  # Smith said “We won.” Jones said ... : Smith
+        if after is not None or before is not None:
+            return after or before, True
+        subject = self.subject(open_)
+        if subject is not None:
+            return subject, False
+        return self._context_speaker(open_, previous), False
+
+    def _cue_after(self, start: int, end: int, close: int, index: int) -> Speaker | None:
+        """The speaker of a cue right after the quotation, or later in its sentence."""
+        text = self.text
         ended = SENTENCE_END_RE.search(text, max(start, end - 3), end) is not None
         for attribution in self.attributions[index : index + 3]:
             gap = text[close : attribution.start]
+            if "\n" in gap:
+                break
             if ADJACENT_GAP_RE.fullmatch(gap) or (
-                not ended and attribution.start - close < 80 and "\n" not in gap
+                not ended and attribution.start - close < 80
                 and not QUOTE_IN_GAP_RE.search(gap) and self.same_sentence(close, attribution.start)
             ):
-                return attribution.speaker, True
+                return attribution.speaker
+        return None
+
+    def _cue_before(self, open_: int, index: int) -> Speaker | None:
+        """The speaker of the last cue before the quotation in its sentence."""
         for attribution in reversed(self.attributions[:index]):
             if attribution.cue_end <= open_:
                 if self.same_sentence(attribution.cue_end, open_):
-                    return attribution.speaker, True
+                    return attribution.speaker
                 break
-        return self._context_speaker(open_, previous), False
+        return None
 
     def _context_speaker(self, open_: int, previous: Speaker | None) -> Speaker | None:
         """A speaker from before the sentence: the last quotation's, or a nearby cue's."""
