@@ -181,7 +181,7 @@ TITLES = (
     r"Commissioner|Councilman|Councilwoman|Mrs|Mr|Ms|Dr|the Rev\.|Democrat|Republican|GOP|"
     r"Democratic|nominee|candidate"
 )
-NAME_WORD = r"(?:[A-Z][\w’'\-]*\.?|O’[A-Z]\w+|Mc[A-Z]\w+|(?:de|van|von|der|al|bin|la|le|du)(?=\s+[A-Z]))"
+NAME_WORD = r"(?:[A-Z][\w’'\-]*|O’[A-Z]\w+|Mc[A-Z]\w+|(?:de|van|von|der|al|bin|la|le|du)(?=\s+[A-Z]))"
 NAME = rf"{NAME_WORD}(?:[ \t]+(?:{NAME_WORD}|[A-Z]\.))*(?:,?[ \t]+(?:Jr|Sr|III|II)\.?)?"
 PRONOUNS = r"he|she|they|it|I|we|He|She|They|It|We|who|which"
 DETERMINER = r"(?:[Tt]he|[Aa]n?|[Aa]nother|[Oo]ne|[Tt]wo|[Tt]hree|[Ss]everal|[Mm]any|[Ss]ome|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Oo]ther|[A-Z][\w]*[’']s)"
@@ -228,9 +228,16 @@ CUE_RE = re.compile(
     r"|(?<=\w):(?=[ \t])"
 )
 BEFORE_CUE_RE = re.compile(
-    rf"(?<![\w’'\-.])(?=[A-Za-z])(?:{SPEAKER_PHRASE})(?P<apposition>,[ \t][^,\n“”\"]{{1,80}},)?{ADVERBS}[ \t]*$"
+    rf"(?<![\w’'\-.])(?=[A-Za-z])(?:{SPEAKER_PHRASE})(?P<apposition>,[ \t][^,\n“”\"]{{1,80}},|[ \t]\([^)\n]{{1,30}}\))?{ADVERBS}[ \t]*$"
 )
-AFTER_CUE_RE = re.compile(rf"[ \t]+(?:{SPEAKER_PHRASE})(?=[\s,.;:!?)—–]|$)")
+# After an inverted cue the phrase runs to the punctuation: "said the Vermont senator.",
+# "said former tech executive Carly Fiorina".
+AFTER_CUE_RE = re.compile(
+    rf"[ \t]+(?:(?P<pronoun>\b(?:{PRONOUNS}))(?=[\s,.;:!?)—–]|$)"
+    rf"|(?P<role>{DETERMINER}(?:[ \t]+{ROLE_WORD}){{1,6}}?)(?=[ \t]*(?:[,.;:!?)—–\n]|$))"
+    rf"|(?:[a-z][\w\-]*[ \t]+){{0,3}}(?:(?:{TITLES})[ \t]+)*(?P<name>{NAME})"
+    rf"|(?P<plural>\b(?:{BARE_PLURALS})))"
+)
 # A sentence ends at . ! ? before a capital, except after a title or an initial.
 SENTENCE_BREAK_RE = re.compile(
     r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bSen)(?<!\bRep)(?<!\bGov)(?<!\bGen)"
@@ -282,6 +289,12 @@ TITLE_WORDS = frozenset(
 )
 
 
+PREPOSITION_RE = re.compile(
+    r"\b(?:in|of|during|since|until|than|into|over|under)[ \t]+$"
+)
+WHO_ANTECEDENT_RE = re.compile(rf"(?:(?:{TITLES})[ \t]+)*({NAME}),[ \t]*$")
+
+
 def _speaker_from(text: str, match: re.Match[str]) -> tuple[int, int, str] | None:
     """The speaker span of a BEFORE/AFTER cue match and its kind."""
     for kind in ("pronoun", "role", "name", "plural"):
@@ -291,6 +304,13 @@ def _speaker_from(text: str, match: re.Match[str]) -> tuple[int, int, str] | Non
                 start, end = _trim_name(text, start, end)
                 if text[start:end].rstrip(".") in STOP_CAPITALS:
                     return None
+            if kind == "role" and PREPOSITION_RE.search(text, max(0, start - 12), start):
+                return None  # "in the past described": not a speaker
+            if kind == "pronoun" and text[start:end] == "who":
+                named = WHO_ANTECEDENT_RE.search(text, max(0, start - 60), start)
+                if named:
+                    start, end = _trim_name(text, *named.span(1))
+                    kind = "name"
             if kind == "role":
                 trailing = re.search(rf"(?:{NAME})$", text[start:end])
                 if trailing and " " in trailing.group() and trailing.group()[0].isupper():
@@ -469,7 +489,7 @@ SMALL_WORDS = frozenset("a an and the of in on for to at by with or nor but from
 
 
 SUBJECT_RE = re.compile(
-    rf"[ \t“\"‘']*(?:(?:But|And|So|Yet|Still|Now|Then|Later|Earlier|Meanwhile|Instead|Also)[ \t,]+)?"
+    rf"[ \t]*(?:(?:But|And|So|Yet|Still|Now|Then|Later|Earlier|Meanwhile|Instead|Also)[ \t,]+)?"
     rf"(?:(?:(?:{TITLES})[ \t]+)*(?P<name>{NAME})|(?P<pronoun>He|She|They|We|I))"
     rf"(?=,[ \t]|[ \t]+[a-z])"
 )
@@ -521,9 +541,13 @@ class _Article:
         start, end = match.span(kind)
         if kind == "name":
             start, end = _trim_name(text, start, end)
-            if text[start:end].rstrip(".") in STOP_CAPITALS or start == end:
+            if not self._plausible_name(text[start:end]):
                 return None
         return self._resolved(Speaker(text[start:end], start, end, None))
+
+    def _plausible_name(self, name: str) -> bool:
+        """A sentence-opening capital run is a name unless it is a function word or a dateline."""
+        return bool(name) and name not in STOP_CAPITALS and not (name.isupper() and len(name) > 4)
 
     def same_sentence(self, start: int, end: int) -> bool:
         return start <= end and SENTENCE_BREAK_RE.search(self.text, start, end) is None
