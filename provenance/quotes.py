@@ -495,11 +495,36 @@ SUBJECT_RE = re.compile(
 )
 
 
+class _Sentences:
+    """The sentence breaks of a text, found once, with lookups by position."""
+
+    def __init__(self, text: str) -> None:
+        breaks = list(SENTENCE_BREAK_RE.finditer(text))
+        self.starts = [m.start() for m in breaks]
+        self.ends = [m.end() for m in breaks]
+        self.length = len(text)
+
+    def start_of(self, position: int) -> int:
+        """Where the sentence holding ``position`` begins (at most 300 characters back)."""
+        index = bisect.bisect_right(self.ends, position)
+        return max(self.ends[index - 1] if index else 0, position - 300)
+
+    def end_of(self, position: int) -> int:
+        index = bisect.bisect_left(self.starts, position)
+        return min(self.starts[index] if index < len(self.starts) else self.length, position + 300)
+
+    def same(self, start: int, end: int) -> bool:
+        """Whether no sentence break lies between ``start`` and ``end``."""
+        index = bisect.bisect_left(self.starts, start)
+        return start <= end and (index == len(self.starts) or self.ends[index] > end)
+
+
 class _Article:
     """The attributions of one article, resolved, with lookups by position."""
 
     def __init__(self, text: str, anchors: list[int] | None = None) -> None:
         self.text = text
+        self.sentences = _Sentences(text)
         mentions = self.mentions = _mentions(text)
         self.mention_starts = [m.start for m in mentions]
         self.speakers: list[Speaker] = []
@@ -532,9 +557,7 @@ class _Article:
     def subject(self, position: int) -> Speaker | None:
         """The named person or pronoun that opens the sentence holding ``position``."""
         text = self.text
-        low = max(0, position - 300)
-        breaks = [m.end() for m in SENTENCE_BREAK_RE.finditer(text, low, position)]
-        match = SUBJECT_RE.match(text, breaks[-1] if breaks else low, position)
+        match = SUBJECT_RE.match(text, self.sentences.start_of(position), position)
         if match is None:
             return None
         kind = "pronoun" if match.group("pronoun") else "name"
@@ -550,7 +573,7 @@ class _Article:
         return bool(name) and name not in STOP_CAPITALS and not (name.isupper() and len(name) > 4)
 
     def same_sentence(self, start: int, end: int) -> bool:
-        return start <= end and SENTENCE_BREAK_RE.search(self.text, start, end) is None
+        return self.sentences.same(start, end)
 
     def speaker_for(self, start: int, end: int, *, previous: Speaker | None) -> tuple[Speaker | None, bool]:
         """The speaker of ``text[start:end]`` (marks excluded), and whether a cue is in its sentence."""
@@ -648,7 +671,7 @@ TITLE_BEFORE_RE = re.compile(r"(?:\b(?:on|in|of|show|film|book|movie|song|album|
                              r"entitled|called|dubbed|named)|[’']s)[ \t]+[“\"‘']+$")
 
 
-def _is_term(text: str, start: int, end: int, attached: bool) -> bool:
+def _is_term(text: str, start: int, end: int, attached: bool, sentences: _Sentences) -> bool:
     """Scare quotes and titles of works, told from quotations by the attribution
     around them: a short phrase with nothing attributing it in its sentence, a
     modifier inside a noun phrase (the “gas” attack), or a title in title case."""
@@ -657,7 +680,7 @@ def _is_term(text: str, start: int, end: int, attached: bool) -> bool:
         return False
     if _is_modifier(text, start, end, words):
         return True
-    sentence_start, sentence_end = _sentence_around(text, start, end)
+    sentence_start, sentence_end = sentences.start_of(start), sentences.end_of(end)
     if _is_title(words) and (len(words) > 1 or words[0].isupper() is False):
         if TITLE_BEFORE_RE.search(text, max(0, start - 30), start) or not attached:
             return len(words) > 1 or not _attributed(text, sentence_start, sentence_end, start, end)
@@ -678,19 +701,16 @@ def _is_modifier(text: str, start: int, end: int, words: list[str]) -> bool:
     return MODIFIER_BEFORE_RE.search(text, max(0, start - 12), start) is not None
 
 
-def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
-    breaks = [m.end() for m in SENTENCE_BREAK_RE.finditer(text, max(0, start - 300), start)]
-    sentence_start = breaks[-1] if breaks else max(0, start - 300)
-    after = SENTENCE_BREAK_RE.search(text, end, min(len(text), end + 300))
-    return sentence_start, after.start() if after else min(len(text), end + 300)
-
-
 def _attributed(text: str, sentence_start: int, sentence_end: int, start: int, end: int) -> bool:
     """Whether a speech cue or an attributing word stands in the sentence, outside the quotation."""
     for low, high in ((sentence_start, max(sentence_start, start - 1)), (end, sentence_end)):
         if CUE_RE.search(text, low, high) or ATTRIBUTING_RE.search(text, low, high):
             return True
     return False
+
+
+# Between two parts of one speaker's quotation: “We won,” she said. “Again.”
+CONTINUATION_RE = re.compile(r"(?:''|[”\"’'])?[^\n“”\"]{0,80}?(?:''|[“\"‘'])?")
 
 
 def find_quotations(text: str) -> list[Quotation]:
@@ -701,13 +721,17 @@ def find_quotations(text: str) -> list[Quotation]:
     article = _Article(text, sorted(p for s, e, _ in spans for p in (s, e)))
     quotations: list[Quotation] = []
     previous: Speaker | None = None
+    last_end = -1000
     for start, end, kind in spans:
         speaker, attached = article.speaker_for(start, end, previous=previous)
-        term = kind == "quoted" and _is_term(text, start, end, attached)
+        continued = (CONTINUATION_RE.fullmatch(text, last_end, start) is not None
+                     and CUE_RE.search(text, last_end, start) is not None)
+        term = kind == "quoted" and _is_term(text, start, end, attached or continued, article.sentences)
         if term:
             speaker = None
-        elif speaker is not None:
-            previous = speaker
+        else:
+            last_end = max(last_end, end)
+            previous = speaker or previous
         quotations.append(Quotation(start, end, text[start:end], kind, speaker, term))
     return quotations
 
