@@ -239,9 +239,10 @@ AFTER_CUE_RE = re.compile(
     rf"|(?P<plural>\b(?:{BARE_PLURALS})))"
 )
 # A sentence ends at . ! ? before a capital, except after a title or an initial.
-SENTENCE_BREAK_RE = re.compile(
-    r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bSen)(?<!\bRep)(?<!\bGov)(?<!\bGen)"
-    r"(?<!\bJr)(?<!\bRev)(?<!\bLt)(?<!\b[A-Z])[.!?…][”\"’')\]]*[ \t]+(?=[“\"‘']?[A-Z])|\n"
+SENTENCE_BREAK_RE = re.compile(  # the mark first, then the look-behinds: much faster in re
+    r"[.!?…](?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bSen\.)(?<!\bRep\.)"
+    r"(?<!\bGov\.)(?<!\bGen\.)(?<!\bJr\.)(?<!\bRev\.)(?<!\bLt\.)(?<!\b[A-Z]\.)"
+    r"[”\"’')\]]*[ \t]+(?=[“\"‘']?[A-Z])|\n"
 )
 INVERTING_CUES = frozenset(
     "said says added asked wrote writes told tweeted continued explained noted replied "
