@@ -382,9 +382,10 @@ def _attribution(text: str, cue: re.Match[str], start: int, end: int,
 
 # --- name resolution -------------------------------------------------------
 
-FULL_NAME_RE = re.compile(
-    rf"\b(?=[A-Z])(?:(?P<title>{TITLES})[ \t]+)?\b(?P<name>[A-Z][a-z’'\-]+(?:[ \t]+(?:[A-Z]\.|[A-Z][a-z’'\-]+|Mc[A-Z]\w+)){{1,3}})"
-)
+# Starts with a character class, so that re can skip ahead fast; the title before a
+# name is looked up separately.
+FULL_NAME_RE = re.compile(r"[A-Z][a-z’'\-]+(?:[ \t]+(?:[A-Z]\.|[A-Z][a-z’'\-]+|Mc[A-Z]\w+)){1,3}")
+TITLE_BEFORE_NAME_RE = re.compile(rf"(?:{TITLES})[ \t]+$")
 FEMALE_TITLES = frozenset("Mrs Ms Miss Lady Queen Princess Sister Dame Congresswoman Chairwoman".split())
 MALE_TITLES = frozenset("Mr Sir King Prince Lord Father Brother Congressman".split())
 FEMALE_FIRST = frozenset(
@@ -431,14 +432,22 @@ def _gender(first: str, title: str | None) -> str:
 def _mentions(text: str) -> list[_Mention]:
     """Full names (two to four capitalised words) in order of appearance."""
     mentions = []
+    skipped = STOP_CAPITALS | TITLE_WORDS
     for match in FULL_NAME_RE.finditer(text):
-        words = match.group("name").split()
-        while words and words[0] in STOP_CAPITALS | TITLE_WORDS:
-            words.pop(0)
+        start = match.start()
+        if start and (text[start - 1].isalnum() or text[start - 1] in "’'"):
+            continue
+        words = match.group().split()
+        title = None
+        while words and words[0] in skipped:
+            title = words.pop(0)
         if len(words) < 2:
             continue
-        gender = _gender(words[0], match.group("title"))
-        mentions.append(_Mention(match.start("name"), match.end("name"), " ".join(words), gender))
+        if title is None:
+            before = TITLE_BEFORE_NAME_RE.search(text, max(0, start - 16), start)
+            title = before.group().split()[0] if before else None
+        start = text.index(words[0], start)
+        mentions.append(_Mention(start, match.end(), " ".join(words), _gender(words[0], title)))
     return mentions
 
 
@@ -453,7 +462,7 @@ def _resolve(speaker: Speaker, kind_text: str, mentions: list[_Mention],
     if not words or not words[-1][:1].isupper():
         return None
     surname = words[-1]
-    position = bisect.bisect_left([m.start for m in mentions], speaker.start)
+    position = bisect.bisect_left(mentions, speaker.start, key=lambda m: m.start)
     for mention in reversed(mentions[:position]):
         if mention.name.split()[-1] == surname:
             return mention.name
@@ -463,16 +472,21 @@ def _resolve(speaker: Speaker, kind_text: str, mentions: list[_Mention],
     return speaker.text
 
 
+def _gender_of(name: str, mentions: list[_Mention]) -> str:
+    return next((m.gender for m in mentions if m.name == name), "")
+
+
 def _last_fitting(position: int, wanted: str, mentions: list[_Mention],
                   previous: list[Speaker]) -> str | None:
     """The most recent named speaker or person before ``position`` of the wanted gender."""
-    genders = {m.name: m.gender for m in mentions}
     for earlier in reversed(previous):
+        if position - earlier.start >= 1500:
+            continue
         if earlier.start < position and earlier.name and (
-            genders.get(earlier.name, "") in (wanted, "")
-        ) and earlier.text.lower() not in ("he", "she", "who") and position - earlier.start < 1500:
+            _gender_of(earlier.name, mentions) in (wanted, "")
+        ) and earlier.text.lower() not in ("he", "she", "who"):
             return earlier.name
-    index = bisect.bisect_left([m.start for m in mentions], position)
+    index = bisect.bisect_left(mentions, position, key=lambda m: m.start)
     for mention in reversed(mentions[:index]):
         if mention.gender in (wanted, ""):
             return mention.name
