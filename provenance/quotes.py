@@ -141,8 +141,8 @@ LIST_ITEM_RE = re.compile(r"\s*(?:[-*•]|\d+[.)])\s")
 
 def _block_spans(text: str) -> list[tuple[int, int]]:
     """Markdown ``>`` blocks, and indented paragraphs introduced by a colon."""
-    spans = [(m.start(1), m.end(1)) for m in BLOCK_RE.finditer(text) if m.group(1).strip()]
-    for match in INDENTED_RE.finditer(text):
+    spans = [(m.start(1), m.end(1)) for m in BLOCK_RE.finditer(text) if m.group(1).strip()] if ">" in text else []
+    for match in INDENTED_RE.finditer(text) if ":\n" in text else ():
         block = match.group(1)
         if LIST_ITEM_RE.match(block) or len(block.split()) < 5:
             continue
@@ -321,7 +321,7 @@ def _speaker_from(text: str, match: re.Match[str]) -> tuple[int, int, str] | Non
     return None
 
 
-NEAR = 700  # characters: cues farther than this from any quotation cannot attribute one
+NEAR = 300  # characters: cues farther than this from any quotation cannot attribute one
 
 
 # "was called", "so-called": not a speech cue.
@@ -338,19 +338,33 @@ def _attributions(text: str, anchors: list[int] | None = None) -> list[Attributi
     takes the subject of its sentence later, once names are resolved.
     """
     found: list[Attribution] = []
-    for cue in CUE_RE.finditer(text):
-        if anchors is not None and not _near(anchors, cue.start()):
-            continue
-        if cue.group() != ":" and PASSIVE_RE.search(text, max(0, cue.start() - 8), cue.start()):
-            continue
-        attribution = _attribution_at(text, cue)
-        if attribution is not None:
-            found.append(attribution)
+    for low, high in _windows(len(text), anchors):
+        for cue in CUE_RE.finditer(text, low, high):
+            attribution = _attribution_at(text, cue)
+            if attribution is not None:
+                found.append(attribution)
     return found
 
 
+def _windows(length: int, anchors: list[int] | None) -> list[tuple[int, int]]:
+    """The stretches of text within NEAR of an anchor, merged; the whole text without anchors."""
+    if anchors is None:
+        return [(0, length)]
+    windows: list[tuple[int, int]] = []
+    for anchor in anchors:
+        low, high = max(0, anchor - NEAR), min(length, anchor + NEAR)
+        if windows and low <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], high))
+        else:
+            windows.append((low, high))
+    return windows
+
+
 def _attribution_at(text: str, cue: re.Match[str]) -> Attribution | None:
+    """The attribution of one cue; None for a passive cue or a colon after no name."""
     cue_word = cue.group()
+    if cue_word != ":" and PASSIVE_RE.search(text, max(0, cue.start() - 8), cue.start()):
+        return None
     window_start = max(0, cue.start() - 100)
     line_start = text.rfind("\n", window_start, cue.start()) + 1
     before = BEFORE_CUE_RE.search(text, max(window_start, line_start), cue.start())
@@ -367,11 +381,6 @@ def _attribution_at(text: str, cue: re.Match[str]) -> Attribution | None:
     if spot is None:
         return Attribution(cue.start(), cue.end(), cue.start(), cue.end(), None)
     return _attribution(text, cue, before.start() if before else spot[0], cue.end(), spot)
-
-
-def _near(anchors: list[int], position: int) -> bool:
-    index = bisect.bisect_left(anchors, position)
-    return any(abs(anchors[i] - position) < NEAR for i in (index - 1, index) if 0 <= i < len(anchors))
 
 
 def _attribution(text: str, cue: re.Match[str], start: int, end: int,
