@@ -230,12 +230,13 @@ CUE_RE = re.compile(
 BEFORE_CUE_RE = re.compile(
     rf"(?<![\w’'\-.])(?=[A-Za-z])(?:{SPEAKER_PHRASE})(?P<apposition>,[ \t][^,\n“”\"]{{1,80}},|[ \t]\([^)\n]{{1,30}}\))?{ADVERBS}[ \t]*$"
 )
+PREFIX_STOP = "on|in|at|to|for|with|by|from|of|about|after|before|during|that|this|last|next|and|or|but"
 # After an inverted cue the phrase runs to the punctuation: "said the Vermont senator.",
 # "said former tech executive Carly Fiorina".
 AFTER_CUE_RE = re.compile(
     rf"[ \t]+(?:(?P<pronoun>\b(?:{PRONOUNS}))(?=[\s,.;:!?)—–]|$)"
     rf"|(?P<role>{DETERMINER}(?:[ \t]+{ROLE_WORD}){{1,6}}?)(?=[ \t]*(?:[,.;:!?)—–\n]|$))"
-    rf"|(?:[a-z][\w\-]*[ \t]+){{0,3}}(?:(?:{TITLES})[ \t]+)*(?P<name>{NAME})"
+    rf"|(?:(?!(?:{PREFIX_STOP})\b)[a-z][\w\-]*[ \t]+){{0,3}}(?:(?:{TITLES})[ \t]+)*(?P<name>{NAME})"
     rf"|(?P<plural>\b(?:{BARE_PLURALS})))"
 )
 # A sentence ends at . ! ? before a capital, except after a title or an initial.
@@ -324,6 +325,7 @@ def _speaker_from(text: str, match: re.Match[str]) -> tuple[int, int, str] | Non
 NEAR = 300  # characters: cues farther than this from any quotation cannot attribute one
 
 
+WORD_CUE_BEFORE_RE = re.compile(rf"\b(?:{_trie(CUE_WORDS.split('|'))})\b[^.!?\n]*$")
 # "was called", "so-called": not a speech cue.
 PASSIVE_RE = re.compile(r"(?:\b(?:is|was|were|been|be|being|are|so|often|widely)[ \t]+|-)$")
 # "said Smith" only right after the quotation or a comma: elsewhere the words after
@@ -368,8 +370,9 @@ def _attribution_at(text: str, cue: re.Match[str]) -> Attribution | None:
     window_start = max(0, cue.start() - 100)
     line_start = text.rfind("\n", window_start, cue.start()) + 1
     before = BEFORE_CUE_RE.search(text, max(window_start, line_start), cue.start())
-    if cue_word == ":" and (before is None or before.group("name") is None):
-        return None
+    if cue_word == ":" and (before is None or before.group("name") is None
+                            or WORD_CUE_BEFORE_RE.search(text, max(window_start, line_start), cue.start())):
+        return None  # "Trump said on Twitter:": the cue is "said", not "Twitter:"
     spot = _speaker_from(text, before) if before and cue_word != "according to" else None
     if spot is None and cue_word in INVERTING_CUES and (
         cue_word == "according to" or INVERSION_RE.search(text, max(0, cue.start() - 4), cue.start())
