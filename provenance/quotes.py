@@ -170,7 +170,11 @@ CUE_WORDS = (
     "pledged|pledging|describe|call|refers|referred|referring|chanted|chanting|recounted|"
     "assured|announcing|responding|replying|recalling|suggesting|urging|insist|argue|add|"
     "cited|citing|accusing|touted|touting|criticized|criticizing|blamed|blaming|quoted|"
-    "wrote on|posted on|ranted|lashed out|fired back|shot back|tweeting"
+    "wrote on|posted on|ranted|lashed out|fired back|shot back|tweeting|fumed|beamed|sighed|"
+    "laughed|scoffed|snapped|quotes|interjected|assails|assailed|barked|demanded|pleaded|"
+    "thundered|gushed|marveled|groused|grumbled|shrugged|recounts|recounted|joking|"
+    "testifying|acknowledging|conceding|announcing|questioned|questioning|challenged|"
+    "wrote in|observes|explaining|texted|emailed|messaged|cried|screamed|sang|chants"
 )
 TITLES = (
     r"(?:Mr|Mrs|Ms|Miss|Dr|Sen|Sens|Rep|Reps|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Prof|Rev|Sec|Atty|Hon)\.?"
