@@ -526,6 +526,9 @@ SUBJECT_RE = re.compile(
 )
 
 
+CLAUSE_SUBJECT_RE = re.compile(rf"(?<![\w’'])(?:(?P<pronoun>he|she|they|He|She|They)\b|(?P<name>(?=[A-Z]){NAME}))")
+
+
 class _Sentences:
     """The sentence breaks of a text, found once, with lookups by position."""
 
@@ -583,7 +586,23 @@ class _Article:
         """The speaker of a cue with no subject: the last speaker of its sentence, or its subject."""
         if resolved and resolved[-1].speaker is not None and self.same_sentence(resolved[-1].cue_end, cue_start):
             return resolved[-1].speaker
-        return self.subject(cue_start)
+        return self.subject(cue_start) or self._clause_subject(cue_start)
+
+    def _clause_subject(self, cue_start: int) -> Speaker | None:
+        """The last name or pronoun shortly before a cue in its sentence ("when Trump in his speech called")."""
+        low = max(self.sentences.start_of(cue_start), cue_start - 80)
+        last = None
+        for last in CLAUSE_SUBJECT_RE.finditer(self.text, low, cue_start):
+            pass
+        if last is None:
+            return None
+        kind = "pronoun" if last.group("pronoun") else "name"
+        start, end = last.span(kind)
+        if kind == "name":
+            start, end = _trim_name(self.text, start, end)
+            if not self._plausible_name(self.text[start:end]):
+                return None
+        return self._resolved(Speaker(self.text[start:end], start, end, None))
 
     def subject(self, position: int) -> Speaker | None:
         """The named person or pronoun that opens the sentence holding ``position``."""
