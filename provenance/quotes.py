@@ -195,6 +195,21 @@ BARE_PLURALS = (
     r"protesters|Protesters|economists|researchers|scientists|lawmakers|conservatives|liberals|"
     r"polls|surveys|studies|Officials|Critics|Experts|Aides|Sources|Analysts|Democrats|Republicans"
 )
+# Nouns for people by their role: "Pennsylvania governor Ed Rendell", "the Vermont senator".
+ROLE_NOUNS = (
+    "governor|senator|congressman|congresswoman|representative|moderator|adviser|advisor|"
+    "spokesman|spokeswoman|spokesperson|chairman|chairwoman|chair|candidate|nominee|director|"
+    "analyst|strategist|host|anchor|reporter|correspondent|official|leader|activist|executive|"
+    "president|secretary|attorney|lawyer|professor|economist|pollster|consultant|commentator|"
+    "columnist|writer|author|aide|manager|surrogate|supporter|delegate|mayor|judge|justice|"
+    "sheriff|pastor|rabbi|actor|actress|comedian|singer|businessman|billionaire|mogul|"
+    "frontrunner|front-runner|hopeful|contender|rival|opponent|challenger|incumbent|lawmaker|"
+    "legislator|member|founder|chief|head|officer|ambassador|minister|premier|chancellor|"
+    "general|commander|historian|scholar|expert|researcher|scientist|doctor|neurosurgeon|"
+    "veteran|voter|resident|owner|student|teacher|worker|organizer|operative|donor|insider|"
+    "speaker|editor|publisher|journalist|blogger|pundit|critic|ally|friend|wife|husband|"
+    "daughter|son|mother|father|sister|brother"
+)
 ROLE_STOP = (
     "had|has|have|been|was|were|is|are|be|he|she|they|it|we|i|you|that|which|who|whom|will|would|"
     "can|could|should|may|might|not|said|says|told|and|but|or|if|when|as|than|this|these|those|"
@@ -517,8 +532,9 @@ SMALL_WORDS = frozenset("a an and the of in on for to at by with or nor but from
 
 SUBJECT_RE = re.compile(
     rf"[ \t]*(?:(?:But|And|So|Yet|Still|Now|Then|Later|Earlier|Meanwhile|Instead|Also)[ \t,]+)?"
-    rf"(?:(?:(?:{TITLES})[ \t]+)*(?P<name>{NAME})|(?P<pronoun>He|She|They|We|I))"
-    rf"(?=,[ \t]|[ \t]+[a-z])"
+    rf"(?:(?:(?:{TITLES})[ \t]+)*(?:{NAME}[ \t]+(?:[a-z][\w\-]*[ \t]+)?(?:{ROLE_NOUNS})[ \t]+)?"
+    rf"(?P<name>{NAME})|(?P<pronoun>He|She|They|We|I))"
+    rf"(?=,[ \t]|[ \t]+[a-z]|[ \t]+\()"
 )
 
 
