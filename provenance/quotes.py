@@ -186,7 +186,7 @@ TITLES = (
     r"Democratic|nominee|candidate"
 )
 NAME_WORD = r"(?:[A-Z][\w’'\-]*|O’[A-Z]\w+|Mc[A-Z]\w+|(?:de|van|von|der|al|bin|la|le|du)(?=\s+[A-Z]))"
-NAME = rf"{NAME_WORD}(?:[ \t]+(?:{NAME_WORD}|[A-Z]\.))*(?:,?[ \t]+(?:Jr|Sr|III|II)\.?)?"
+NAME = rf"{NAME_WORD}(?:[ \t]+(?:[A-Z]\.|{NAME_WORD}))*(?:,?[ \t]+(?:Jr|Sr|III|II)\.?)?"
 PRONOUNS = r"he|she|they|it|I|we|He|She|They|It|We|who|which"
 DETERMINER = r"(?:[Tt]he|[Aa]n?|[Aa]nother|[Oo]ne|[Tt]wo|[Tt]hree|[Ss]everal|[Mm]any|[Ss]ome|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Oo]ther|[A-Z][\w]*[’']s)"
 BARE_PLURALS = (
@@ -269,7 +269,8 @@ STOP_CAPITALS = frozenset(
     "Later Earlier As If This That It Though Although Because Since Now Here There Even "
     "Instead Indeed Speaking Later Today Yesterday On Friday Monday Tuesday Wednesday "
     "Thursday Saturday Sunday Or Nor For With Without Before During Under Over According "
-    "Last Next A An His Her Their Our My".split()
+    "Last Next A An His Her Their Our My Much Many Some Most All Both Each Every Such Several "
+    "Hours Days Weeks Months Years By From To Of Not No".split()
 )
 
 
@@ -532,6 +533,7 @@ SMALL_WORDS = frozenset("a an and the of in on for to at by with or nor but from
 
 SUBJECT_RE = re.compile(
     rf"[ \t]*(?:(?:But|And|So|Yet|Still|Now|Then|Later|Earlier|Meanwhile|Instead|Also)[ \t,]+)?"
+    rf"(?:[^,.;:!?“”\"\n]{{1,60}},[ \t]+)?"  # an opening phrase: "On Sunday, ", "Hours later, "
     rf"(?:(?:(?:{TITLES})[ \t]+)*(?:{NAME}[ \t]+(?:[a-z][\w\-]*[ \t]+)?(?:{ROLE_NOUNS})[ \t]+)?"
     rf"(?P<name>{NAME})|(?P<pronoun>He|She|They|We|I))"
     rf"(?=,[ \t]|[ \t]+[a-z]|[ \t]+\()"
