@@ -108,21 +108,27 @@ def gold_quotations(text: str, ann: Path) -> list[Gold]:
     sources_in_order = [(s, spans[e["Source"]][2]) for s, e in by_start]
     golds: dict[tuple[int, int], Gold] = {}
     for event in events:
-        content = spans.get(event.get("Content", ""))
-        if content is None:
-            continue
-        pieces = content[1]
-        source = spans.get(event.get("Source", ""))
-        source_span = None
-        name = None
-        if source is not None:
-            s, e = source[1][0][0], source[1][-1][1]
-            source_span = (s, e, text[s:e])
-            earlier = [t for start, t in sources_in_order if start < s]
-            name = referent(text[s:e], earlier)
-        for start, end in segments(text, pieces[0][0], pieces[-1][1]):
-            golds.setdefault((start, end), Gold(start, end, source_span, name))
+        for role in ("Content", "Content2"):  # brat numbers a second content span Content2
+            content = spans.get(event.get(role, ""))
+            if content is not None:
+                add_segments(text, golds, content[1], event, spans, sources_in_order)
     return sorted(golds.values(), key=lambda g: g.start)
+
+
+def add_segments(text: str, golds: dict[tuple[int, int], Gold], pieces: list[tuple[int, int]],
+                 event: dict[str, str], spans: dict[str, tuple[str, list[tuple[int, int]], str]],
+                 sources_in_order: list[tuple[int, str]]) -> None:
+    """The quote-mark segments of one Content span, with the event's Source."""
+    source = spans.get(event.get("Source", ""))
+    source_span = None
+    name = None
+    if source is not None:
+        s, e = source[1][0][0], source[1][-1][1]
+        source_span = (s, e, text[s:e])
+        earlier = [t for start, t in sources_in_order if start < s]
+        name = referent(text[s:e], earlier)
+    for start, end in segments(text, pieces[0][0], pieces[-1][1]):
+        golds.setdefault((start, end), Gold(start, end, source_span, name))
 
 
 def stripped(text: str, start: int, end: int) -> tuple[int, int]:
