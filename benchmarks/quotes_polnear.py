@@ -28,7 +28,7 @@ DOUBLE = '"“”„«»'
 SINGLE = "‘’'"
 STRIP = " \t\n\r\u00a0\"“”„«»‘’'.,;:!?—–-…"
 PRONOUNS = frozenset("he she they it who which i we you his her its their this that".split())
-NAME_RE = re.compile(r"[A-Z][\w\-]+")
+NAME_RE = re.compile(r"[A-Z][\w\-’']+")
 
 
 @dataclass(frozen=True)
@@ -140,9 +140,12 @@ def stripped(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def surname(name: str | None) -> str | None:
+    """The last capitalised word of a name, before any apposition: "Rep. Beto O'Rourke
+    (D-Tex.), a Clinton endorser" is O'Rourke, not Clinton."""
     if not name:
         return None
-    words = NAME_RE.findall(re.sub(r"[’']s\b", "", name))
+    head = re.split(r",|\(| who | of the ", name)[0] or name
+    words = NAME_RE.findall(re.sub(r"[’']s\b", "", head))
     return words[-1] if words else name.lower().strip()
 
 

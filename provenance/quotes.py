@@ -156,7 +156,7 @@ def _block_spans(text: str) -> list[tuple[int, int]]:
 
 CUE_WORDS = (
     "said|says|say|saying|told|tells|tell|telling|added|adds|asked|asks|wrote|writes|"
-    "tweeted|tweets|posted|explained|explains|stated|states|noted|notes|argued|argues|"
+    "tweeted|tweets|posted|explained|explains|stated|noted|notes|argued|argues|"
     "continued|continues|insisted|insists|recalled|recalls|warned|warns|claimed|claims|"
     "replied|replies|responded|acknowledged|acknowledges|admitted|admits|announced|"
     "remarked|joked|jokes|quipped|suggested|suggests|conceded|predicted|declared|declares|"
@@ -174,7 +174,7 @@ CUE_WORDS = (
     "laughed|scoffed|snapped|quotes|interjected|assails|assailed|barked|demanded|pleaded|"
     "thundered|gushed|marveled|groused|grumbled|shrugged|recounts|recounted|joking|"
     "testifying|acknowledging|conceding|announcing|questioned|questioning|challenged|"
-    "wrote in|observes|explaining|texted|emailed|messaged|cried|screamed|sang|chants"
+    "wrote in|observes|explaining|echoed|texted|emailed|messaged|cried|screamed|sang|chants"
 )
 TITLES = (
     r"(?:Mr|Mrs|Ms|Miss|Dr|Sen|Sens|Rep|Reps|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Prof|Rev|Sec|Atty|Hon)\.?"
@@ -342,6 +342,7 @@ NEAR = 300  # characters: cues farther than this from any quotation cannot attri
 
 
 WORD_CUE_BEFORE_RE = re.compile(rf"\b(?:{_trie(CUE_WORDS.split('|'))})\b[^.!?\n]*$")
+QUOTE_AFTER_COLON_RE = re.compile(r"\s*(?:''|[“\"‘«])")
 # "was called", "so-called": not a speech cue.
 PASSIVE_RE = re.compile(r"(?:\b(?:is|was|were|been|be|being|are|so|often|widely)[ \t]+|-)$")
 # "said Smith" only right after the quotation or a comma: elsewhere the words after
@@ -386,9 +387,12 @@ def _attribution_at(text: str, cue: re.Match[str]) -> Attribution | None:
     window_start = max(0, cue.start() - 100)
     line_start = text.rfind("\n", window_start, cue.start()) + 1
     before = BEFORE_CUE_RE.search(text, max(window_start, line_start), cue.start())
-    if cue_word == ":" and (before is None or before.group("name") is None
-                            or WORD_CUE_BEFORE_RE.search(text, max(window_start, line_start), cue.start())):
+    if cue_word == ":" and WORD_CUE_BEFORE_RE.search(text, max(window_start, line_start), cue.start()):
         return None  # "Trump said on Twitter:": the cue is "said", not "Twitter:"
+    if cue_word == ":" and (before is None or before.group("name") is None):
+        # "Trump issued the following statement:" before a quotation: the sentence's subject
+        opens_quote = QUOTE_AFTER_COLON_RE.match(text, cue.end())
+        return Attribution(cue.start(), cue.end(), cue.start(), cue.end(), None) if opens_quote else None
     spot = _speaker_from(text, before) if before and cue_word != "according to" else None
     if spot is None and not cue_word.endswith("ing") and (
         cue_word == "according to" or INVERSION_RE.search(text, max(0, cue.start() - 4), cue.start())
@@ -524,7 +528,8 @@ def _last_fitting(position: int, wanted: str, mentions: list[_Mention],
 # --- linking quotations to speakers -----------------------------------------
 
 MARK_CHARS = DOUBLE_MARKS + SINGLE_MARKS
-ADJACENT_GAP_RE = re.compile(rf"[\s,;:—–\-]*(?:(?:{TITLES})[ \t]+)*")
+# “...?” reporter Jackie Nespral asked: a title or a lowercase role may stand before the name.
+ADJACENT_GAP_RE = re.compile(rf"[\s,;:—–\-]*(?:(?:{TITLES})[ \t]+|(?:[a-z][\w\-]*[ \t]+){{1,3}}(?=[A-Z]))*")
 QUOTE_IN_GAP_RE = re.compile(r"[“\"]|''")
 
 TERM_MAX_WORDS = 4
