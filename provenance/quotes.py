@@ -270,7 +270,9 @@ STOP_CAPITALS = frozenset(
     "Instead Indeed Speaking Later Today Yesterday On Friday Monday Tuesday Wednesday "
     "Thursday Saturday Sunday Or Nor For With Without Before During Under Over According "
     "Last Next A An His Her Their Our My Much Many Some Most All Both Each Every Such Several "
-    "Hours Days Weeks Months Years By From To Of Not No".split()
+    "Hours Days Weeks Months Years By From To Of Not No Outside Inside Amid Amidst First Second "
+    "Third Finally Since Despite Following Among Within Throughout Against Through Across "
+    "Behind Beyond Near Until Unlike Like Besides Once Whether Where Why How What Who".split()
 )
 
 
@@ -393,7 +395,9 @@ def _attribution_at(text: str, cue: re.Match[str]) -> Attribution | None:
         # "Trump issued the following statement:" before a quotation: the sentence's subject
         opens_quote = QUOTE_AFTER_COLON_RE.match(text, cue.end())
         return Attribution(cue.start(), cue.end(), cue.start(), cue.end(), None) if opens_quote else None
-    spot = _speaker_from(text, before) if before and cue_word != "according to" else None
+    # "according to X"; "..., saying": the phrase before a participle is its object.
+    own_subject = before is not None and cue_word != "according to" and not cue_word.endswith("ing")
+    spot = _speaker_from(text, before) if own_subject else None
     if spot is None and not cue_word.endswith("ing") and (
         cue_word == "according to" or INVERSION_RE.search(text, max(0, cue.start() - 4), cue.start())
     ):
