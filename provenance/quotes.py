@@ -487,6 +487,9 @@ def _mentions(text: str) -> list[_Mention]:
     return mentions
 
 
+OTHER_PRONOUNS = frozenset("i we they it you me us them this that there which".split())
+
+
 def _resolve(speaker: Speaker, kind_text: str, mentions: list[_Mention],
              previous: list[Speaker]) -> str | None:
     """The full name a speaker phrase refers to, if one fits."""
@@ -495,6 +498,8 @@ def _resolve(speaker: Speaker, kind_text: str, mentions: list[_Mention],
     if lowered in ("he", "she", "who"):
         wanted = {"he": "m", "she": "f"}.get(lowered, "")
         return _last_fitting(speaker.start, wanted, mentions, previous)
+    if lowered in OTHER_PRONOUNS:
+        return None
     if not words or not words[-1][:1].isupper():
         return None
     surname = words[-1]
@@ -520,7 +525,7 @@ def _last_fitting(position: int, wanted: str, mentions: list[_Mention],
             continue
         if earlier.start < position and earlier.name and (
             _gender_of(earlier.name, mentions) in (wanted, "")
-        ) and earlier.text.lower() not in ("he", "she", "who"):
+        ) and earlier.text.lower() not in ("he", "she", "who") and earlier.name.lower() not in OTHER_PRONOUNS:
             return earlier.name
     index = bisect.bisect_left(mentions, position, key=lambda m: m.start)
     for mention in reversed(mentions[:index]):
@@ -644,7 +649,10 @@ class _Article:
 
     def _plausible_name(self, name: str) -> bool:
         """A sentence-opening capital run is a name unless it is a function word or a dateline."""
-        return bool(name) and name not in STOP_CAPITALS and not (name.isupper() and len(name) > 4)
+        first = re.split(r"[’']", name.split()[0])[0] if name.strip() else ""
+        if not first or first in STOP_CAPITALS or first.lower() in OTHER_PRONOUNS:
+            return False  # "There’s", "I'm", "We"
+        return not (name.isupper() and len(name) > 4)
 
     def same_sentence(self, start: int, end: int) -> bool:
         return self.sentences.same(start, end)
