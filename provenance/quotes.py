@@ -487,6 +487,7 @@ def _mentions(text: str) -> list[_Mention]:
     return mentions
 
 
+DEFINITE_ROLE_RE = re.compile(rf"[Tt]he\b(?:[ \t][\w’'\-.]+)*?[ \t](?:{ROLE_NOUNS})$")
 OTHER_PRONOUNS = frozenset("i we they it you me us them this that there which".split())
 
 
@@ -500,6 +501,8 @@ def _resolve(speaker: Speaker, kind_text: str, mentions: list[_Mention],
         return _last_fitting(speaker.start, wanted, mentions, previous)
     if lowered in OTHER_PRONOUNS:
         return None
+    if DEFINITE_ROLE_RE.match(speaker.text):  # "the Vermont senator": the person last named
+        return _last_fitting(speaker.start, "", mentions, previous)
     if not words or not words[-1][:1].isupper():
         return None
     surname = words[-1]
@@ -524,12 +527,12 @@ def _last_fitting(position: int, wanted: str, mentions: list[_Mention],
         if position - earlier.start >= 1500:
             continue
         if earlier.start < position and earlier.name and (
-            _gender_of(earlier.name, mentions) in (wanted, "")
+            not wanted or _gender_of(earlier.name, mentions) in (wanted, "")
         ) and earlier.text.lower() not in ("he", "she", "who") and earlier.name.lower() not in OTHER_PRONOUNS:
             return earlier.name
     index = bisect.bisect_left(mentions, position, key=lambda m: m.start)
     for mention in reversed(mentions[:index]):
-        if mention.gender in (wanted, ""):
+        if not wanted or mention.gender in (wanted, ""):
             return mention.name
     return None
 
