@@ -254,7 +254,7 @@ PREFIX_STOP = "on|in|at|to|for|with|by|from|of|about|after|before|during|that|th
 # "said former tech executive Carly Fiorina".
 AFTER_CUE_RE = re.compile(
     rf"[ \t]+(?:(?P<pronoun>\bwho)(?=[\s,.;:!?)—–]|$)"
-    rf"|(?P<role>{DETERMINER}(?:[ \t]+{ROLE_WORD}){{1,6}}?)(?=[ \t]*(?:[,.;:!?)—–\n]|$))"
+    rf"|(?P<role>{DETERMINER}(?:[ \t]+(?:{ROLE_WORD}|to|of|for|at|with|in|on|from)){{1,8}}?)(?=[ \t]*(?:[,.;:!?)—–\n]|$))"
     rf"|(?:(?!(?:{PREFIX_STOP})\b)[a-z][\w\-]*[ \t]+){{0,3}}(?:(?:{TITLES})[ \t]+)*(?P<name>{NAME})"
     rf"|(?P<plural>\b(?:{BARE_PLURALS})))"
 )
@@ -272,7 +272,8 @@ STOP_CAPITALS = frozenset(
     "Last Next A An His Her Their Our My Much Many Some Most All Both Each Every Such Several "
     "Hours Days Weeks Months Years By From To Of Not No Outside Inside Amid Amidst First Second "
     "Third Finally Since Despite Following Among Within Throughout Against Through Across "
-    "Behind Beyond Near Until Unlike Like Besides Once Whether Where Why How What Who".split()
+    "Behind Beyond Near Until Unlike Like Besides Once Whether Where Why How What Who Perhaps "
+    "Maybe Probably Certainly Clearly Surely Obviously Asked Told Speaking Writing".split()
 )
 
 
@@ -315,6 +316,15 @@ PREPOSITION_RE = re.compile(
 WHO_ANTECEDENT_RE = re.compile(rf"(?:(?:{TITLES})[ \t]+)*({NAME}),[ \t]*$")
 
 
+def _is_name(name: str) -> bool:
+    """A capitalised run is a name unless it opens with a function word or a pronoun
+    ("There’s", "I'm", "We") or is a dateline in capitals."""
+    first = re.split(r"[’']", name.split()[0])[0] if name.strip() else ""
+    if not first or first.rstrip(".") in STOP_CAPITALS or first.lower() in OTHER_PRONOUNS:
+        return False
+    return not (name.isupper() and len(name) > 4)
+
+
 def _speaker_from(text: str, match: re.Match[str]) -> tuple[int, int, str] | None:
     """The speaker span of a BEFORE/AFTER cue match and its kind."""
     for kind in ("pronoun", "role", "name", "plural"):
@@ -322,7 +332,7 @@ def _speaker_from(text: str, match: re.Match[str]) -> tuple[int, int, str] | Non
             start, end = match.span(kind)
             if kind == "name":
                 start, end = _trim_name(text, start, end)
-                if text[start:end].rstrip(".") in STOP_CAPITALS:
+                if not _is_name(text[start:end]):
                     return None
             if kind == "role" and PREPOSITION_RE.search(text, max(0, start - 12), start):
                 return None  # "in the past described": not a speaker
@@ -632,7 +642,7 @@ class _Article:
         start, end = last.span(kind)
         if kind == "name":
             start, end = _trim_name(self.text, start, end)
-            if not self._plausible_name(self.text[start:end]):
+            if not _is_name(self.text[start:end]):
                 return None
         return self._resolved(Speaker(self.text[start:end], start, end, None))
 
@@ -646,16 +656,10 @@ class _Article:
         start, end = match.span(kind)
         if kind == "name":
             start, end = _trim_name(text, start, end)
-            if not self._plausible_name(text[start:end]):
+            if not _is_name(text[start:end]):
                 return None
         return self._resolved(Speaker(text[start:end], start, end, None))
 
-    def _plausible_name(self, name: str) -> bool:
-        """A sentence-opening capital run is a name unless it is a function word or a dateline."""
-        first = re.split(r"[’']", name.split()[0])[0] if name.strip() else ""
-        if not first or first in STOP_CAPITALS or first.lower() in OTHER_PRONOUNS:
-            return False  # "There’s", "I'm", "We"
-        return not (name.isupper() and len(name) > 4)
 
     def same_sentence(self, start: int, end: int) -> bool:
         return self.sentences.same(start, end)
