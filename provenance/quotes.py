@@ -216,7 +216,7 @@ BARE_PLURALS = _trie(
     "polls surveys studies Officials Critics Experts Aides Sources Analysts".split()
 )
 # Nouns for people by their role: "Pennsylvania governor Ed Rendell", "the Vermont senator".
-ROLE_NOUNS = (
+ROLE_NOUNS = _trie((
     "governor|senator|congressman|congresswoman|representative|moderator|adviser|advisor|"
     "spokesman|spokeswoman|spokesperson|chairman|chairwoman|chair|candidate|nominee|director|"
     "analyst|strategist|host|anchor|reporter|correspondent|official|leader|activist|executive|"
@@ -229,12 +229,12 @@ ROLE_NOUNS = (
     "veteran|voter|resident|owner|student|teacher|worker|organizer|operative|donor|insider|"
     "speaker|editor|publisher|journalist|blogger|pundit|critic|ally|friend|wife|husband|"
     "daughter|son|mother|father|sister|brother"
-)
-ROLE_STOP = (
+).split("|"))
+ROLE_STOP = _trie((
     "had|has|have|been|was|were|is|are|be|he|she|they|it|we|i|you|that|which|who|whom|will|would|"
     "can|could|should|may|might|not|said|says|told|and|but|or|if|when|as|than|this|these|those|"
     "there|then|so|also|to|did|does|do|his|her|their|its"
-)
+).split("|"))
 ROLE_WORD = rf"(?!(?:{ROLE_STOP})\b)[\w’'\-]+(?:\.(?=\w))?"
 SPEAKER_PHRASE = (
     rf"(?P<pronoun>\b(?:{PRONOUNS}))"
@@ -827,6 +827,8 @@ def find_quotations(text: str) -> list[Quotation]:
     """Every marked quotation in ``text``, sorted by (start, -end)."""
     spans = [(s, e, "quoted") for s, e in _quoted_spans(text)]
     spans += [(s, e, "block") for s, e in _block_spans(text)]
+    if not spans:
+        return []
     spans.sort(key=lambda span: (span[0], -span[1]))
     article = _Article(text, sorted(p for s, e, _ in spans for p in (s, e)))
     quotations: list[Quotation] = []
