@@ -207,3 +207,89 @@ def test_offsets_always_slice_back(text: str) -> None:
         again = find_speaker(text, found.start, found.end)
         if again is not None:
             assert text[again.start : again.end] == again.text
+
+
+# --- the attribution around a quotation decides term or quotation -----------------
+
+
+def test_short_phrase_with_a_cue_is_a_quotation() -> None:
+    text = "The mayor called the new budget “a disaster” on Monday."
+    found = quotation(text, "a disaster")
+    assert not found.term
+    assert found.speaker is not None and found.speaker.text == "The mayor"
+
+
+def test_scare_quote_without_a_cue_is_a_term() -> None:
+    text = "The “experts” were wrong again, and the market fell."
+    assert quotation(text, "experts").term
+
+
+def test_title_of_a_show_after_on_is_a_term() -> None:
+    text = "She told reporters on “Meet the Press” that she would run again."
+    assert quotation(text, "Meet the Press").term
+
+
+def test_short_sentence_continuing_a_quotation_is_a_quotation() -> None:
+    text = "“We won the vote in every county,” Maria Lopez said. “Again.”"
+    found = quotation(text, "Again")
+    assert not found.term
+    assert found.speaker is not None and found.speaker.name == "Maria Lopez"
+
+
+# --- speakers -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "name"),
+    [
+        # inversion only right after a quotation or a comma
+        ("Tom Wilson praised the plan and said the Florida senator can “bring real change” to it.",
+         "bring real change", "Tom Wilson"),
+        # a participle takes the subject of its clause, not the object before it
+        ("Ann Bolton distanced herself from the movement by saying she would “support him fully.”",
+         "support him fully", "Ann Bolton"),
+        # "said he would": he is not an inverted speaker
+        ("Pete Seat, a consultant whose firm was hired by the campaign last year, said he would "
+         "be “shocked” by that.", "shocked", "Pete Seat"),
+        # who refers to the name right before it
+        ("The vote was praised by Maria Lopez, who called it “a turning point for the city.”",
+         "a turning point", "Maria Lopez"),
+        # a lowercase descriptor before an inverted name
+        ("“We will not stop,” said former tech executive Carly Fiorina.", "We will not stop",
+         "Carly Fiorina"),
+        # the subject after an opening phrase
+        ("Hours later, Tom Baker returned the compliment, telling Reuters, “He is an amazing man.”",
+         "He is an amazing", "Tom Baker"),
+        # the subject after a role descriptor
+        ("Former Pennsylvania governor Ed Rendell praised the senator, calling it “an incredible feat.”",
+         "an incredible feat", "Ed Rendell"),
+    ],
+)
+def test_speaker_of_the_clause(text: str, words: str, name: str) -> None:
+    assert speaker_name(text, words) == name
+
+
+def test_colon_after_a_cue_belongs_to_the_cue() -> None:
+    text = "Donald Trump spoke in Ohio.\n\nMr. Trump said on Twitter: “The polls are rigged.”"
+    found = quotation(text, "The polls")
+    assert found.speaker is not None
+    assert (found.speaker.text, found.speaker.name) == ("Trump", "Donald Trump")
+
+
+def test_colon_before_a_quotation_takes_the_subject() -> None:
+    text = "Donald Trump issued the following statement:\n\n“Our prayers are with the victims.”"
+    assert speaker_name(text, "Our prayers") == "Donald Trump"
+
+
+def test_definite_role_resolves_to_the_person_named() -> None:
+    text = "Senator Bernie Sanders spoke in Iowa. “We will win this state,” the Vermont senator said."
+    found = quotation(text, "We will win")
+    assert found.speaker is not None
+    assert (found.speaker.text, found.speaker.name) == ("the Vermont senator", "Bernie Sanders")
+
+
+def test_indefinite_role_is_not_resolved() -> None:
+    text = "Senator Bernie Sanders spoke in Iowa. “No comment,” a campaign spokesman said."
+    found = quotation(text, "No comment")
+    assert found.speaker is not None
+    assert found.speaker.text == "a campaign spokesman" and found.speaker.name is None
