@@ -427,8 +427,8 @@ def _attribution_at(text: str, cue: re.Match[str]) -> Attribution | None:
         opens_quote = QUOTE_AFTER_COLON_RE.match(text, cue.end())
         return Attribution(cue.start(), cue.end(), cue.start(), cue.end(), None) if opens_quote else None
     # "according to X"; "..., saying": the phrase before a participle is its object.
-    own_subject = before is not None and cue_word != "according to" and not cue_word.endswith("ing")
-    spot = _speaker_from(text, before) if own_subject else None
+    own_subject = cue_word != "according to" and not cue_word.endswith("ing")
+    spot = _speaker_from(text, before) if before is not None and own_subject else None
     if spot is None and not cue_word.endswith("ing") and (
         cue_word == "according to" or INVERSION_RE.search(text, max(0, cue.start() - 4), cue.start())
     ):
@@ -791,9 +791,9 @@ def _is_term(text: str, start: int, end: int, attached: bool, sentences: _Senten
     if _is_modifier(text, start, end, words):
         return True
     sentence_start, sentence_end = sentences.start_of(start), sentences.end_of(end)
-    if _is_title(words) and (len(words) > 1 or words[0].isupper() is False):
-        if TITLE_BEFORE_RE.search(text, max(0, start - 30), start) or not attached:
-            return len(words) > 1 or not _attributed(text, sentence_start, sentence_end, start, end)
+    titled = TITLE_BEFORE_RE.search(text, max(0, start - 30), start) or not attached
+    if _is_title(words) and not words[0].isupper() and titled:
+        return len(words) > 1 or not _attributed(text, sentence_start, sentence_end, start, end)
     if attached or len(words) > TERM_MAX_WORDS:
         return False
     return not _attributed(text, sentence_start, sentence_end, start, end)

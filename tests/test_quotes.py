@@ -249,8 +249,8 @@ def test_short_sentence_continuing_a_quotation_is_a_quotation() -> None:
         ("Ann Bolton distanced herself from the movement by saying she would “support him fully.”",
          "support him fully", "Ann Bolton"),
         # "said he would": he is not an inverted speaker
-        ("Pete Seat, a consultant whose firm was hired by the campaign last year, said he would "
-         "be “shocked” by that.", "shocked", "Pete Seat"),
+        (("Pete Seat, a consultant whose firm was hired by the campaign last year, said he would "
+          "be “shocked” by that."), "shocked", "Pete Seat"),
         # who refers to the name right before it
         ("The vote was praised by Maria Lopez, who called it “a turning point for the city.”",
          "a turning point", "Maria Lopez"),
