@@ -242,7 +242,12 @@ SPEAKER_PHRASE = (
     rf"|(?:\b(?:{TITLES})[ \t]+)*(?P<name>\b{NAME})"
     rf"|(?P<plural>\b(?:{BARE_PLURALS}))"
 )
-ADVERBS = r"(?:[ \t]+(?:also|later|then|previously|recently|once|has|had|have|would|will|had|again|further|simply|\w+ly))*"
+DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+# Between a speaker and the cue: "Trump on Tuesday said", "Obama later told".
+ADVERBS = (
+    r"(?:[ \t]+(?:also|later|then|previously|recently|once|has|had|have|would|will|again|further|"
+    rf"simply|\w+ly|(?:on|last|this|early|late)[ \t]+(?:{DAYS}|week|month|year|night|morning)|{DAYS}))*"
+)
 
 
 CUE_RE = re.compile(
@@ -276,7 +281,8 @@ STOP_CAPITALS = frozenset(
     "Hours Days Weeks Months Years By From To Of Not No Outside Inside Amid Amidst First Second "
     "Third Finally Since Despite Following Among Within Throughout Against Through Across "
     "Behind Beyond Near Until Unlike Like Besides Once Whether Where Why How What Who Perhaps "
-    "Maybe Probably Certainly Clearly Surely Obviously Asked Told Speaking Writing".split()
+    "Maybe Probably Certainly Clearly Surely Obviously Asked Told Speaking Writing Just Only "
+    "January February March April May June July August September October November December".split()
 )
 
 
