@@ -160,7 +160,8 @@ def speaker_right(gold: Gold, speaker: Speaker | None) -> bool:
     return wanted is not None and wanted in (surname(speaker.name), surname(speaker.text))
 
 
-def match(text: str, golds: list[Gold], predicted: list[Quotation], exact: bool) -> list[tuple[Gold, Quotation]]:
+def match(text: str, golds: list[Gold], predicted: list[Quotation], exact: bool
+          ) -> list[tuple[Gold, Quotation]]:
     pairs = []
     used: set[int] = set()
     for gold in golds:
@@ -254,8 +255,15 @@ def evaluate(corpus: Path, split: str, extract: Callable[[str], list[Quotation]]
     return summarize(counts)
 
 
+def _context(text: str, start: int, end: int) -> str:
+    return _clip(text, max(0, start - 80), min(len(text), end + 60), 240)
+
+
 def _clip(text: str, start: int, end: int, width: int = 90) -> str:
-    snippet = text[start:end] if end - start <= width else text[start : start + width // 2] + " … " + text[end - width // 2 : end]
+    half = width // 2
+    snippet = text[start:end]
+    if end - start > width:
+        snippet = f"{text[start : start + half]} … {text[end - half : end]}"
     return snippet.replace("\n", " ⏎ ")
 
 
@@ -271,14 +279,15 @@ def show_errors(name: str, text: str, golds: list[Gold], quotations: list[Quotat
         if "miss" in dump and (gold.start, gold.end) not in matched_gold:
             why = "term" if any(min(e, gold.end) - max(s, gold.start) > 0 for s, e in terms) else "none"
             print(f"MISS[{why}] {name} {gold.start}: «{_clip(text, gold.start, gold.end)}» "
-                  f"ctx: {_clip(text, max(0, gold.start - 80), min(len(text), gold.end + 60), 240)}")
+                  f"ctx: {_context(text, gold.start, gold.end)}")
     for quotation in predicted:
         if "fp" in dump and (quotation.start, quotation.end) not in matched_pred:
             print(f"FP {name} {quotation.start}: «{_clip(text, quotation.start, quotation.end)}» "
-                  f"ctx: {_clip(text, max(0, quotation.start - 80), min(len(text), quotation.end + 60), 240)}")
+                  f"ctx: {_context(text, quotation.start, quotation.end)}")
     for gold, quotation in pairs:
         if "inexact" in dump and (gold.start, gold.end) not in exact_gold:
-            print(f"INEXACT {name}: gold «{_clip(text, gold.start, gold.end)}» got «{_clip(text, quotation.start, quotation.end)}»")
+            print(f"INEXACT {name}: gold «{_clip(text, gold.start, gold.end)}» "
+                  f"got «{_clip(text, quotation.start, quotation.end)}»")
         if "speaker" in dump and gold.source is not None and not speaker_right(gold, quotation.speaker):
             got = f"{quotation.speaker.text!r}->{quotation.speaker.name!r}" if quotation.speaker else None
             print(f"SPEAKER {name} {gold.start}: gold {gold.source[2]!r}->{gold.referent!r} got {got} "
@@ -330,10 +339,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=here.parent / "shared" / "corpora" / "polnear")
     parser.add_argument("--split", default="dev")
-    parser.add_argument("--repeat", type=int, default=5, help="passes over the split for the speed figure (the best one counts)")
+    parser.add_argument("--repeat", type=int, default=5,
+                        help="passes over the split for the speed figure (the best one counts)")
     parser.add_argument("--annotators", choices=("first", "union", "majority"), default="first",
                         help="gold from the first annotator of each article, or the union or majority of all")
-    parser.add_argument("--dump", default="", help="comma-separated: miss,fp,inexact,speaker (errors of provenance.quotes)")
+    parser.add_argument("--dump", default="",
+                        help="comma-separated: miss,fp,inexact,speaker (errors of provenance.quotes)")
     args = parser.parse_args()
     dump = set(filter(None, args.dump.split(",")))
     if dump:
@@ -341,8 +352,10 @@ def main() -> None:
         return
     rows = [("regex baseline", evaluate(args.corpus, args.split, baseline, args.annotators)),
             ("provenance.quotes", evaluate(args.corpus, args.split, find_quotations, args.annotators))]
-    print(f"PolNeAR {args.split} ({args.annotators} annotator gold): {rows[0][1]['gold']} gold direct quotations")
-    header = "| system | P | R | F1 (overlap) | P exact | R exact | F1 (exact) | speaker acc | end-to-end F1 |"
+    gold = rows[0][1]["gold"]
+    print(f"PolNeAR {args.split} ({args.annotators} annotator gold): {gold} gold direct quotations")
+    header = ("| system | P | R | F1 (overlap) | P exact | R exact | F1 (exact) | speaker acc "
+              "| end-to-end F1 |")
     print(header)
     print("|" + "---|" * 9)
     for name, m in rows:

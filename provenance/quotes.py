@@ -1,6 +1,4 @@
-"""Quotation and speaker extraction.
-
-The idea, in three passes over the article:
+"""Quotation extraction: quote marks, block quotations, and terms.
 
 1. Quote marks.  One scan classifies every mark as opening or closing from its
    direction and its neighbours (a ’ between letters is an apostrophe), pairs the
@@ -9,24 +7,22 @@ The idea, in three passes over the article:
    newspaper convention for multi-paragraph quotations).  A stray mark never
    swallows more than its own paragraph.  Markdown ``>`` lines and indented
    paragraphs introduced by a colon are block quotations.
-2. Attributions.  One scan finds the speech cues ("said", "told", "according
-   to", "wrote on Twitter", a headline "Name:") and the speaker phrase next to
-   each: a name (titles stripped), a pronoun, or a role ("a White House
-   spokesman").  Names and pronouns are resolved to the last fitting full name.
-3. Linking.  Each quotation takes the cue right after it, else the nearest cue
-   before it in the same sentence, else a cue later in its sentence, else the
-   speaker of the passage it continues (a colon, the previous quotation, the
-   previous paragraph).  Short quotations with no cue in their sentence, and
-   titles in title case, are terms (scare quotes, titles of works), not quotations.
+2. Speakers come from ``provenance.speakers``.
+3. Terms.  A short quoted phrase is a quotation when its sentence attributes it
+   (a speech cue, or a word such as "called", "described as", "accusation"), or
+   when it continues a quotation just attributed ("“We won,” she said. “Again.”").
+   It is a term (a scare quote, a title of a work) when nothing attributes it,
+   when it modifies a noun after a determiner (the “gas” attack), or when it is
+   a title in title case.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
 
 from provenance.model import Quotation, Speaker
+from provenance.speakers import CUE_RE, Article, Sentences
 
 # --- quote marks -------------------------------------------------------------
 
@@ -39,7 +35,6 @@ OPENING_DIRECTION = {"“": True, "„": True, "«": True, "‘": True, "‚": T
 OPEN_CONTEXT = set(" \t\n([{—–-/\u00a0") | set(DOUBLE_MARKS + SINGLE_MARKS)
 CLOSE_CONTEXT = set(" \t\n)]}.,;:!?—–-/…\u00a0") | set(DOUBLE_MARKS + SINGLE_MARKS)
 NEXT_PARAGRAPH_RE = re.compile(r"\s*(''|[" + re.escape(DOUBLE_MARKS) + "])")
-SENTENCE_END_RE = re.compile(r"[.!?…][)\]”\"’']?$")
 
 
 @dataclass
@@ -141,7 +136,8 @@ LIST_ITEM_RE = re.compile(r"\s*(?:[-*•]|\d+[.)])\s")
 
 def _block_spans(text: str) -> list[tuple[int, int]]:
     """Markdown ``>`` blocks, and indented paragraphs introduced by a colon."""
-    spans = [(m.start(1), m.end(1)) for m in BLOCK_RE.finditer(text) if m.group(1).strip()] if ">" in text else []
+    blocks = BLOCK_RE.finditer(text) if ">" in text else ()
+    spans = [(m.start(1), m.end(1)) for m in blocks if m.group(1).strip()]
     for match in INDENTED_RE.finditer(text) if ":\n" in text else ():
         block = match.group(1)
         if LIST_ITEM_RE.match(block) or len(block.split()) < 5:
@@ -152,612 +148,8 @@ def _block_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-# --- attributions -----------------------------------------------------------
-
-CUE_WORDS = (
-    "said|says|say|saying|told|tells|tell|telling|added|adds|asked|asks|wrote|writes|"
-    "tweeted|tweets|posted|explained|explains|stated|noted|notes|argued|argues|"
-    "continued|continues|insisted|insists|recalled|recalls|warned|warns|claimed|claims|"
-    "replied|replies|responded|acknowledged|acknowledges|admitted|admits|announced|"
-    "remarked|joked|jokes|quipped|suggested|suggests|conceded|predicted|declared|declares|"
-    "answered|shouted|yelled|testified|emphasized|stressed|complained|boasted|bragged|"
-    "vowed|promised|urged|called|calls|described|describes|charged|countered|concluded|"
-    "observed|mused|lamented|retorted|cautioned|reiterated|confirmed|denied|contended|"
-    "maintained|agreed|exclaimed|wondered|reported|reports|read|reads|opined|pointed out|"
-    "went on|chimed in|put it|wrote in|added in|blasted|slammed|mocked|accused|labeled|"
-    "dubbed|praised|thanked|proclaimed|insisting|adding|noting|arguing|explaining|asking|"
-    "calling|describing|warning|writing|declaring|tweeting|claiming|promising|boasting|"
-    "pledged|pledging|describe|call|refers|referred|referring|chanted|chanting|recounted|"
-    "assured|announcing|responding|replying|recalling|suggesting|urging|insist|argue|add|"
-    "cited|citing|accusing|touted|touting|criticized|criticizing|blamed|blaming|quoted|"
-    "wrote on|posted on|ranted|lashed out|fired back|shot back|tweeting|fumed|beamed|sighed|"
-    "laughed|scoffed|snapped|quotes|interjected|assails|assailed|barked|demanded|pleaded|"
-    "thundered|gushed|marveled|groused|grumbled|shrugged|recounts|recounted|joking|"
-    "testifying|acknowledging|conceding|announcing|questioned|questioning|challenged|"
-    "wrote in|observes|explaining|echoed|texted|emailed|messaged|cried|screamed|sang|chants"
-)
-def _trie(words: list[str]) -> str:
-    """A regex alternation grouped by first letters: Python's re has no trie of its own."""
-    if all(not word for word in words):
-        return ""
-    groups: dict[str, list[str]] = {}
-    for word in words:
-        groups.setdefault(word[:1], []).append(word[1:])
-    parts = []
-    for first, rests in sorted(groups.items()):
-        if not first:
-            continue
-        inner = _trie(rests)
-        optional = "?" if "" in rests else ""
-        parts.append(re.escape(first) + (f"(?:{inner}){optional}" if inner else ""))
-    return "|".join(parts)
-
-
-TITLE_ABBREVIATIONS = "Mr Mrs Ms Miss Dr Sen Sens Rep Reps Gov Gen Lt Col Sgt Capt Adm Prof Rev Sec Atty Hon"
-TITLE_NAMES = (
-    "President|Vice President|President-elect|Senator|Representative|Congressman|Congresswoman|"
-    "Governor|Secretary|Speaker|Chairman|Chairwoman|Judge|Justice|Mayor|Attorney General|"
-    "Ambassador|Director|General|Former|former|Sheriff|Chief|Professor|Pastor|Bishop|Pope|King|"
-    "Queen|Prince|Princess|Lord|Lady|Sir|Dame|Father|Sister|Brother|Officer|Detective|Agent|"
-    "Commissioner|Councilman|Councilwoman|Democrat|Republican|GOP|Democratic|nominee|candidate"
-)
-# Alternations built as tries: re tries the branches of an alternation one by one.
-TITLES = (
-    rf"(?:{_trie(TITLE_ABBREVIATIONS.split())})\.?|(?:{_trie(TITLE_NAMES.split('|'))})|the Rev\."
-)
-NAME_WORD = r"(?:[A-Z][\w’'\-]*|O’[A-Z]\w+|Mc[A-Z]\w+|(?:de|van|von|der|al|bin|la|le|du)(?=\s+[A-Z]))"
-NAME = rf"{NAME_WORD}(?:[ \t]+(?:[A-Z]\.|{NAME_WORD}))*(?:,?[ \t]+(?:Jr|Sr|III|II)\.?)?"
-PRONOUNS = r"he|she|they|it|I|we|He|She|They|It|We|who|which"
-DETERMINER = r"(?:[Tt]he|[Aa]n?|[Aa]nother|[Oo]ne|[Tt]wo|[Tt]hree|[Ss]everal|[Mm]any|[Ss]ome|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Oo]ther|[A-Z][\w]*[’']s)"
-BARE_PLURALS = _trie(
-    "officials sources aides critics experts analysts advisers advisors Democrats Republicans "
-    "supporters voters people reporters observers others residents police authorities "
-    "protesters Protesters economists researchers scientists lawmakers conservatives liberals "
-    "polls surveys studies Officials Critics Experts Aides Sources Analysts".split()
-)
-# Nouns for people by their role: "Pennsylvania governor Ed Rendell", "the Vermont senator".
-ROLE_NOUNS = _trie((
-    "governor|senator|congressman|congresswoman|representative|moderator|adviser|advisor|"
-    "spokesman|spokeswoman|spokesperson|chairman|chairwoman|chair|candidate|nominee|director|"
-    "analyst|strategist|host|anchor|reporter|correspondent|official|leader|activist|executive|"
-    "president|secretary|attorney|lawyer|professor|economist|pollster|consultant|commentator|"
-    "columnist|writer|author|aide|manager|surrogate|supporter|delegate|mayor|judge|justice|"
-    "sheriff|pastor|rabbi|actor|actress|comedian|singer|businessman|billionaire|mogul|"
-    "frontrunner|front-runner|hopeful|contender|rival|opponent|challenger|incumbent|lawmaker|"
-    "legislator|member|founder|chief|head|officer|ambassador|minister|premier|chancellor|"
-    "general|commander|historian|scholar|expert|researcher|scientist|doctor|neurosurgeon|"
-    "veteran|voter|resident|owner|student|teacher|worker|organizer|operative|donor|insider|"
-    "speaker|editor|publisher|journalist|blogger|pundit|critic|ally|friend|wife|husband|"
-    "daughter|son|mother|father|sister|brother"
-).split("|"))
-ROLE_STOP = _trie((
-    "had|has|have|been|was|were|is|are|be|he|she|they|it|we|i|you|that|which|who|whom|will|would|"
-    "can|could|should|may|might|not|said|says|told|and|but|or|if|when|as|than|this|these|those|"
-    "there|then|so|also|to|did|does|do|his|her|their|its"
-).split("|"))
-ROLE_WORD = rf"(?!(?:{ROLE_STOP})\b)[\w’'\-]+(?:\.(?=\w))?"
-SPEAKER_PHRASE = (
-    rf"(?P<pronoun>\b(?:{PRONOUNS}))"
-    rf"|(?P<role>\b{DETERMINER}(?:[ \t]+{ROLE_WORD}){{1,4}}?)"
-    rf"|(?:\b(?:{TITLES})[ \t]+)*(?P<name>\b{NAME})"
-    rf"|(?P<plural>\b(?:{BARE_PLURALS}))"
-)
-DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
-# Between a speaker and the cue: "Trump on Tuesday said", "Obama later told".
-ADVERBS = (
-    r"(?:[ \t]+(?:also|later|then|previously|recently|once|has|had|have|would|will|again|further|"
-    rf"simply|\w+ly|(?:on|last|this|early|late)[ \t]+(?:{DAYS}|week|month|year|night|morning)|{DAYS}))*"
-)
-
-
-CUE_RE = re.compile(
-    rf"\b(?=[a-z])(?:{_trie(sorted(set(CUE_WORDS.split('|')) | {'according to'}))})\b"
-    r"|(?<=\w):(?=[ \t])"
-)
-BEFORE_CUE_RE = re.compile(
-    rf"(?<![\w’'\-.])(?=[A-Za-z])(?:{SPEAKER_PHRASE})(?P<apposition>,[ \t][^,\n“”\"]{{1,80}},|[ \t]\([^)\n]{{1,30}}\))?{ADVERBS}[ \t]*$"
-)
-PREFIX_STOP = "on|in|at|to|for|with|by|from|of|about|after|before|during|that|this|last|next|and|or|but"
-# After an inverted cue the phrase runs to the punctuation: "said the Vermont senator.",
-# "said former tech executive Carly Fiorina".
-AFTER_CUE_RE = re.compile(
-    rf"[ \t]+(?:(?P<pronoun>\bwho)(?=[\s,.;:!?)—–]|$)"
-    rf"|(?P<role>{DETERMINER}(?:[ \t]+(?:{ROLE_WORD}|to|of|for|at|with|in|on|from)){{1,8}}?)(?=[ \t]*(?:[,.;:!?)—–\n]|$))"
-    rf"|(?:(?!(?:{PREFIX_STOP})\b)[a-z][\w\-]*[ \t]+){{0,3}}(?:(?:{TITLES})[ \t]+)*(?P<name>{NAME})"
-    rf"|(?P<plural>\b(?:{BARE_PLURALS})))"
-)
-# A sentence ends at . ! ? before a capital, except after a title or an initial.
-SENTENCE_BREAK_RE = re.compile(  # the mark first, then the look-behinds: much faster in re
-    r"[.!?…](?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bSen\.)(?<!\bRep\.)"
-    r"(?<!\bGov\.)(?<!\bGen\.)(?<!\bJr\.)(?<!\bRev\.)(?<!\bLt\.)(?<!\b[A-Z]\.)"
-    r"[”\"’')\]]*[ \t]+(?=(?:''|[“\"‘'])?[A-Z])|\n"
-)
-STOP_CAPITALS = frozenset(
-    "But And The In On At When While After Then So Yet Still Asked Also However Meanwhile "
-    "Later Earlier As If This That It Though Although Because Since Now Here There Even "
-    "Instead Indeed Speaking Later Today Yesterday On Friday Monday Tuesday Wednesday "
-    "Thursday Saturday Sunday Or Nor For With Without Before During Under Over According "
-    "Last Next A An His Her Their Our My Much Many Some Most All Both Each Every Such Several "
-    "Hours Days Weeks Months Years By From To Of Not No Outside Inside Amid Amidst First Second "
-    "Third Finally Since Despite Following Among Within Throughout Against Through Across "
-    "Behind Beyond Near Until Unlike Like Besides Once Whether Where Why How What Who Perhaps "
-    "Maybe Probably Certainly Clearly Surely Obviously Asked Told Speaking Writing Just Only "
-    "January February March April May June July August September October November December".split()
-)
-
-
-@dataclass(frozen=True)
-class Attribution:
-    """A speech cue and the speaker phrase beside it, with the resolved name."""
-
-    cue_start: int
-    cue_end: int
-    start: int  # where the clause (speaker phrase or cue) begins
-    end: int  # where it ends
-    speaker: Speaker | None  # None: the cue has no subject of its own ("and said")
-
-
-def _trim_name(text: str, start: int, end: int) -> tuple[int, int]:
-    """Drop sentence-initial function words and titles from a capitalised run."""
-    words = list(re.finditer(r"\S+", text[start:end]))
-    while len(words) > 1 and words[0].group().rstrip(".") in STOP_CAPITALS | TITLE_WORDS:
-        words.pop(0)
-    if not words:
-        return start, start
-    last = words[-1].group()
-    end = start + words[-1].end()
-    if last.endswith(".") and len(last) > 2 and last not in ("Jr.", "Sr."):
-        end -= 1  # the full stop of the sentence, not an initial
-    return start + words[0].start(), end
-
-
-TITLE_WORDS = frozenset(
-    "Mr Mrs Ms Miss Dr Sen Rep Gov Gen Lt Col Sgt Capt Adm Prof Rev President Senator "
-    "Representative Congressman Congresswoman Governor Secretary Speaker Chairman Judge "
-    "Justice Mayor Ambassador Director Former Sheriff Chief Professor Pastor Democrat "
-    "Republican GOP Democratic Vice Attorney General".split()
-)
-
-
-PREPOSITION_RE = re.compile(
-    r"\b(?:in|of|during|since|until|than|into|over|under)[ \t]+$"
-)
-WHO_ANTECEDENT_RE = re.compile(rf"(?:(?:{TITLES})[ \t]+)*({NAME}),[ \t]*$")
-
-
-def _is_name(name: str) -> bool:
-    """A capitalised run is a name unless it opens with a function word or a pronoun
-    ("There’s", "I'm", "We") or is a dateline in capitals."""
-    first = re.split(r"[’']", name.split()[0])[0] if name.strip() else ""
-    if not first or first.rstrip(".") in STOP_CAPITALS or first.lower() in OTHER_PRONOUNS:
-        return False
-    return not (name.isupper() and len(name) > 4)
-
-
-def _speaker_from(text: str, match: re.Match[str]) -> tuple[int, int, str] | None:
-    """The speaker span of a BEFORE/AFTER cue match and its kind."""
-    for kind in ("pronoun", "role", "name", "plural"):
-        if match.group(kind) is not None:
-            start, end = match.span(kind)
-            if kind == "name":
-                start, end = _trim_name(text, start, end)
-                if not _is_name(text[start:end]):
-                    return None
-            if kind == "role" and PREPOSITION_RE.search(text, max(0, start - 12), start):
-                return None  # "in the past described": not a speaker
-            if kind == "pronoun" and text[start:end] == "who":
-                named = WHO_ANTECEDENT_RE.search(text, max(0, start - 60), start)
-                if named:
-                    start, end = _trim_name(text, *named.span(1))
-                    kind = "name"
-            if kind == "role":
-                trailing = re.search(rf"(?:{NAME})$", text[start:end])
-                if trailing and " " in trailing.group() and trailing.group()[0].isupper():
-                    start, end = _trim_name(text, start + trailing.start(), end)
-                    kind = "name"
-            return start, end, kind
-    return None
-
-
-NEAR = 300  # characters: cues farther than this from any quotation cannot attribute one
-
-
-WORD_CUE_BEFORE_RE = re.compile(rf"\b(?:{_trie(CUE_WORDS.split('|'))})\b[^.!?\n]*$")
-QUOTE_AFTER_COLON_RE = re.compile(r"\s*(?:''|[“\"‘«])")
-# "was called", "so-called": not a speech cue.
-PASSIVE_RE = re.compile(r"(?:\b(?:is|was|were|been|be|being|are|so|often|widely)[ \t]+|-)$")
-# "said Smith" only right after the quotation or a comma: elsewhere the words after
-# "said" are what was said ("said the senator can win").
-INVERSION_RE = re.compile(r"(?:[”\"’',—–]|'')[ \t]*$")
-
-
-def _attributions(text: str, anchors: list[int] | None = None) -> list[Attribution]:
-    """The speech cues of the text (those near an anchor, if given) with their speakers.
-
-    A cue with no speaker of its own ("and said", ", adding") has speaker None: it
-    takes the subject of its sentence later, once names are resolved.
-    """
-    found: list[Attribution] = []
-    for low, high in _windows(len(text), anchors):
-        for cue in CUE_RE.finditer(text, low, high):
-            attribution = _attribution_at(text, cue)
-            if attribution is not None:
-                found.append(attribution)
-    return found
-
-
-def _windows(length: int, anchors: list[int] | None) -> list[tuple[int, int]]:
-    """The stretches of text within NEAR of an anchor, merged; the whole text without anchors."""
-    if anchors is None:
-        return [(0, length)]
-    windows: list[tuple[int, int]] = []
-    for anchor in anchors:
-        low, high = max(0, anchor - NEAR), min(length, anchor + NEAR)
-        if windows and low <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], max(windows[-1][1], high))
-        else:
-            windows.append((low, high))
-    return windows
-
-
-def _phrase_before(text: str, cue_start: int) -> re.Match[str] | None:
-    """The speaker phrase that ends right before a cue, if any.
-
-    Only the stretch after the last line break or double quote mark is searched,
-    and nothing when a mark or a dash ends the text before the cue: the regex is
-    the costly part of the scan.
-    """
-    end = cue_start
-    while end > 0 and text[end - 1] in " \t":
-        end -= 1
-    last = text[end - 1] if end else ""
-    if not (last.isalnum() or last in ",)."):
-        return None
-    low = max(0, cue_start - 100)
-    low = max([low] + [text.rfind(mark, low, cue_start) + 1 for mark in "\n“”\""])
-    return BEFORE_CUE_RE.search(text, low, cue_start)
-
-
-def _attribution_at(text: str, cue: re.Match[str]) -> Attribution | None:
-    """The attribution of one cue; None for a passive cue or a colon after no name."""
-    cue_word = cue.group()
-    if cue_word != ":" and PASSIVE_RE.search(text, max(0, cue.start() - 8), cue.start()):
-        return None
-    before = _phrase_before(text, cue.start())
-    window_start = max(0, cue.start() - 100)
-    line_start = text.rfind("\n", window_start, cue.start()) + 1
-    if cue_word == ":" and WORD_CUE_BEFORE_RE.search(text, max(window_start, line_start), cue.start()):
-        return None  # "Trump said on Twitter:": the cue is "said", not "Twitter:"
-    if cue_word == ":" and (before is None or before.group("name") is None):
-        # "Trump issued the following statement:" before a quotation: the sentence's subject
-        opens_quote = QUOTE_AFTER_COLON_RE.match(text, cue.end())
-        return Attribution(cue.start(), cue.end(), cue.start(), cue.end(), None) if opens_quote else None
-    # "according to X"; "..., saying": the phrase before a participle is its object.
-    own_subject = cue_word != "according to" and not cue_word.endswith("ing")
-    spot = _speaker_from(text, before) if before is not None and own_subject else None
-    if spot is None and not cue_word.endswith("ing") and (
-        cue_word == "according to" or INVERSION_RE.search(text, max(0, cue.start() - 4), cue.start())
-    ):
-        after = AFTER_CUE_RE.match(text, cue.end())
-        spot = _speaker_from(text, after) if after else None
-        if spot:
-            return _attribution(text, cue, cue.start(), spot[1], spot)
-    if spot is None:
-        return Attribution(cue.start(), cue.end(), cue.start(), cue.end(), None)
-    return _attribution(text, cue, before.start() if before else spot[0], cue.end(), spot)
-
-
-def _attribution(text: str, cue: re.Match[str], start: int, end: int,
-                 spot: tuple[int, int, str]) -> Attribution:
-    speaker = Speaker(text[spot[0] : spot[1]], spot[0], spot[1], None)
-    return Attribution(cue.start(), cue.end(), start, end, speaker)
-
-
-# --- name resolution -------------------------------------------------------
-
-# Starts with a character class, so that re can skip ahead fast; the title before a
-# name is looked up separately.
-FULL_NAME_RE = re.compile(r"[A-Z][a-z’'\-]+(?:[ \t]+(?:[A-Z]\.|[A-Z][a-z’'\-]+|Mc[A-Z]\w+)){1,3}")
-TITLE_BEFORE_NAME_RE = re.compile(rf"(?:{TITLES})[ \t]+$")
-FEMALE_TITLES = frozenset("Mrs Ms Miss Lady Queen Princess Sister Dame Congresswoman Chairwoman".split())
-MALE_TITLES = frozenset("Mr Sir King Prince Lord Father Brother Congressman".split())
-FEMALE_FIRST = frozenset(
-    "Hillary Chelsea Kellyanne Melania Ivanka Michelle Nancy Elizabeth Loretta Huma Donna "
-    "Debbie Jill Sarah Marina Mary Susan Karen Linda Barbara Patricia Jennifer Maria Lisa "
-    "Sandra Betty Margaret Dorothy Kimberly Emily Donna Carol Michelle Amanda Melissa Deborah "
-    "Stephanie Rebecca Laura Sharon Cynthia Kathleen Amy Shirley Angela Anna Ruth Brenda "
-    "Pamela Nicole Katherine Samantha Christine Catherine Virginia Debra Rachel Janet Carolyn "
-    "Heather Diane Joyce Julie Kelly Christina Joan Evelyn Judith Andrea Hannah Megyn Katy "
-    "Kate Katie Alicia Condoleezza Theresa Angela Marine Ann Anne Jane Claire Tulsi Kamala "
-    "Kirsten Dianne Barbara Gretchen Dana Robin Hope Omarosa Sheryl Nikki Jeanne Janet Sally "
-    "Carly Meghan Megan Rosie Oprah Beyonce Madonna Cher Cecile Sheila Maxine Gwen".split()
-)
-
-
-@dataclass(frozen=True)
-class _Mention:
-    start: int
-    end: int
-    name: str
-    gender: str  # "f", "m" or ""
-
-
-MALE_FIRST = frozenset(
-    "Donald Bernie Barack Joe Mike Ted Marco Jeb Chris John Paul Tom Bill Ben Rand Scott Mitt "
-    "George Ron Rudy Newt Harry Mitch Lindsey Bob Robert James Michael David Richard Charles "
-    "Thomas Mark Steven Steve Kevin Brian Jeff Jeffrey Eric Corey Reince Sean Jason Tim Tony "
-    "Jim Jerry Jack Peter Martin Rick Dick Al Andrew Anthony Roger Rudolph Vladimir Barry "
-    "Frank Gary Larry Dennis Jesse Carl Ryan Matt Adam Josh Joshua Patrick Pat Jake Dan Daniel"
-    .split()
-)
-
-
-def _gender(first: str, title: str | None) -> str:
-    """"f", "m", or "" when a title or a common first name does not say."""
-    title = (title or "").rstrip(".")
-    if title in FEMALE_TITLES or first in FEMALE_FIRST:
-        return "f"
-    if title in MALE_TITLES or first in MALE_FIRST:
-        return "m"
-    return ""
-
-
-def _mentions(text: str) -> list[_Mention]:
-    """Full names (two to four capitalised words) in order of appearance."""
-    mentions = []
-    skipped = STOP_CAPITALS | TITLE_WORDS
-    for match in FULL_NAME_RE.finditer(text):
-        start = match.start()
-        if start and (text[start - 1].isalnum() or text[start - 1] in "’'"):
-            continue
-        words = match.group().split()
-        title = None
-        while words and words[0] in skipped:
-            title = words.pop(0)
-        if len(words) < 2:
-            continue
-        if title is None:
-            before = TITLE_BEFORE_NAME_RE.search(text, max(0, start - 16), start)
-            title = before.group().split()[0] if before else None
-        start = text.index(words[0], start)
-        mentions.append(_Mention(start, match.end(), " ".join(words), _gender(words[0], title)))
-    return mentions
-
-
-DEFINITE_ROLE_RE = re.compile(rf"[Tt]he\b(?:[ \t][\w’'\-.]+)*?[ \t](?:{ROLE_NOUNS})$")
-OTHER_PRONOUNS = frozenset("i we they it you me us them this that there which".split())
-
-
-def _resolve(speaker: Speaker, kind_text: str, mentions: list[_Mention],
-             previous: list[Speaker]) -> str | None:
-    """The full name a speaker phrase refers to, if one fits."""
-    words = speaker.text.split()
-    lowered = speaker.text.lower()
-    if lowered in ("he", "she", "who"):
-        wanted = {"he": "m", "she": "f"}.get(lowered, "")
-        return _last_fitting(speaker.start, wanted, mentions, previous)
-    if lowered in OTHER_PRONOUNS:
-        return None
-    if DEFINITE_ROLE_RE.match(speaker.text):  # "the Vermont senator": the person last named
-        return _last_fitting(speaker.start, "", mentions, previous)
-    if not words or not words[-1][:1].isupper():
-        return None
-    surname = words[-1]
-    position = bisect.bisect_left(mentions, speaker.start, key=lambda m: m.start)
-    for mention in reversed(mentions[:position]):
-        if mention.name.split()[-1] == surname:
-            return mention.name
-    for mention in mentions[position:]:
-        if mention.name.split()[-1] == surname:
-            return mention.name
-    return speaker.text
-
-
-def _gender_of(name: str, mentions: list[_Mention]) -> str:
-    return next((m.gender for m in mentions if m.name == name), "")
-
-
-def _last_fitting(position: int, wanted: str, mentions: list[_Mention],
-                  previous: list[Speaker]) -> str | None:
-    """The most recent named speaker or person before ``position`` of the wanted gender."""
-    for earlier in reversed(previous):
-        if position - earlier.start >= 1500:
-            continue
-        if earlier.start < position and earlier.name and (
-            not wanted or _gender_of(earlier.name, mentions) in (wanted, "")
-        ) and earlier.text.lower() not in ("he", "she", "who") and earlier.name.lower() not in OTHER_PRONOUNS:
-            return earlier.name
-    index = bisect.bisect_left(mentions, position, key=lambda m: m.start)
-    for mention in reversed(mentions[:index]):
-        if not wanted or mention.gender in (wanted, ""):
-            return mention.name
-    return None
-
-
-# --- linking quotations to speakers -----------------------------------------
-
-MARK_CHARS = DOUBLE_MARKS + SINGLE_MARKS
-# “...?” reporter Jackie Nespral asked: a title or a lowercase role may stand before the name.
-ADJACENT_GAP_RE = re.compile(rf"[\s,;:—–\-]*(?:(?:{TITLES})[ \t]+|(?:[a-z][\w\-]*[ \t]+){{1,3}}(?=[A-Z]))*")
-QUOTE_IN_GAP_RE = re.compile(r"[“\"]|''")
-
-TERM_MAX_WORDS = 4
 SMALL_WORDS = frozenset("a an and the of in on for to at by with or nor but from as is".split())
-
-
-SUBJECT_RE = re.compile(
-    rf"[ \t]*(?:(?:But|And|So|Yet|Still|Now|Then|Later|Earlier|Meanwhile|Instead|Also)[ \t,]+)?"
-    rf"(?:[^,.;:!?“”\"\n]{{1,60}},[ \t]+)?"  # an opening phrase: "On Sunday, ", "Hours later, "
-    rf"(?:(?:(?:{TITLES})[ \t]+)*(?:{NAME}[ \t]+(?:[a-z][\w\-]*[ \t]+)?(?:{ROLE_NOUNS})[ \t]+)?"
-    rf"(?P<name>{NAME})|(?P<pronoun>He|She|They|We|I))"
-    rf"(?=,[ \t]|[ \t]+[a-z]|[ \t]+\()"
-)
-
-
-CLAUSE_SUBJECT_RE = re.compile(rf"(?<![\w’'])(?:(?P<pronoun>he|she|they|He|She|They)\b|(?P<name>(?=[A-Z]){NAME}))")
-
-
-class _Sentences:
-    """The sentence breaks of a text, found once, with lookups by position."""
-
-    def __init__(self, text: str) -> None:
-        breaks = list(SENTENCE_BREAK_RE.finditer(text))
-        self.starts = [m.start() for m in breaks]
-        self.ends = [m.end() for m in breaks]
-        self.length = len(text)
-
-    def start_of(self, position: int) -> int:
-        """Where the sentence holding ``position`` begins (at most 300 characters back)."""
-        index = bisect.bisect_right(self.ends, position)
-        return max(self.ends[index - 1] if index else 0, position - 300)
-
-    def end_of(self, position: int) -> int:
-        index = bisect.bisect_left(self.starts, position)
-        return min(self.starts[index] if index < len(self.starts) else self.length, position + 300)
-
-    def same(self, start: int, end: int) -> bool:
-        """Whether no sentence break lies between ``start`` and ``end``."""
-        index = bisect.bisect_left(self.starts, start)
-        return start <= end and (index == len(self.starts) or self.ends[index] > end)
-
-
-class _Article:
-    """The attributions of one article, resolved, with lookups by position."""
-
-    def __init__(self, text: str, anchors: list[int] | None = None) -> None:
-        self.text = text
-        self.sentences = _Sentences(text)
-        mentions = self.mentions = _mentions(text)
-        self.mention_starts = [m.start for m in mentions]
-        self.speakers: list[Speaker] = []
-        resolved: list[Attribution] = []
-        for attribution in _attributions(text, anchors):
-            speaker = attribution.speaker
-            if speaker is None:
-                speaker = self._inherited(attribution.cue_start, resolved)
-                if speaker is None:
-                    continue
-            else:
-                speaker = self._resolved(speaker)
-            resolved.append(Attribution(attribution.cue_start, attribution.cue_end,
-                                        attribution.start, attribution.end, speaker))
-        self.attributions = resolved
-        self.starts = [a.start for a in resolved]
-
-    def _resolved(self, speaker: Speaker) -> Speaker:
-        name = _resolve(speaker, speaker.text, self.mentions, self.speakers)
-        speaker = Speaker(speaker.text, speaker.start, speaker.end, name)
-        self.speakers.append(speaker)
-        return speaker
-
-    def _inherited(self, cue_start: int, resolved: list[Attribution]) -> Speaker | None:
-        """The speaker of a cue with no subject: the last speaker of its sentence, or its subject."""
-        if resolved and resolved[-1].speaker is not None and self.same_sentence(resolved[-1].cue_end, cue_start):
-            return resolved[-1].speaker
-        return self.subject(cue_start) or self._clause_subject(cue_start)
-
-    def _clause_subject(self, cue_start: int) -> Speaker | None:
-        """The last name or pronoun shortly before a cue in its sentence ("when Trump in his speech called")."""
-        low = max(self.sentences.start_of(cue_start), cue_start - 80)
-        low = max([low] + [self.text.rfind(mark, low, cue_start) + 1 for mark in "”\"'"])
-        last = None
-        for last in CLAUSE_SUBJECT_RE.finditer(self.text, low, cue_start):
-            pass
-        if last is None:
-            return None
-        kind = "pronoun" if last.group("pronoun") else "name"
-        start, end = last.span(kind)
-        if kind == "name":
-            start, end = _trim_name(self.text, start, end)
-            if not _is_name(self.text[start:end]):
-                return None
-        return self._resolved(Speaker(self.text[start:end], start, end, None))
-
-    def subject(self, position: int) -> Speaker | None:
-        """The named person or pronoun that opens the sentence holding ``position``."""
-        text = self.text
-        match = SUBJECT_RE.match(text, self.sentences.start_of(position), position)
-        if match is None:
-            return None
-        kind = "pronoun" if match.group("pronoun") else "name"
-        start, end = match.span(kind)
-        if kind == "name":
-            start, end = _trim_name(text, start, end)
-            if not _is_name(text[start:end]):
-                return None
-        return self._resolved(Speaker(text[start:end], start, end, None))
-
-
-    def same_sentence(self, start: int, end: int) -> bool:
-        return self.sentences.same(start, end)
-
-    def speaker_for(self, start: int, end: int, *, previous: Speaker | None) -> tuple[Speaker | None, bool]:
-        """The speaker of ``text[start:end]`` (marks excluded), and whether a cue is in its sentence."""
-        text = self.text
-        close = end
-        while close < len(text) and close < end + 2 and text[close] in MARK_CHARS:
-            close += 1
-        open_ = start
-        while open_ > 0 and open_ > start - 2 and text[open_ - 1] in MARK_CHARS:
-            open_ -= 1
-        index = bisect.bisect_left(self.starts, close)
-        after = self._cue_after(start, end, close, index)
-        before = self._cue_before(open_, index)
-        if after is not None and before is not None and text[end - 1 : end] == ".":
-            return before, True  # Smith said “We won.” Jones said ... : Smith
-        if after is not None or before is not None:
-            return after or before, True
-        subject = self.subject(open_)
-        if subject is not None:
-            return subject, False
-        return self._context_speaker(open_, previous), False
-
-    def _cue_after(self, start: int, end: int, close: int, index: int) -> Speaker | None:
-        """The speaker of a cue right after the quotation, or later in its sentence."""
-        text = self.text
-        ended = SENTENCE_END_RE.search(text, max(start, end - 3), end) is not None
-        for attribution in self.attributions[index : index + 3]:
-            gap = text[close : attribution.start]
-            if "\n" in gap:
-                break
-            if ADJACENT_GAP_RE.fullmatch(gap) or (
-                not ended and attribution.start - close < 80
-                and not QUOTE_IN_GAP_RE.search(gap) and self.same_sentence(close, attribution.start)
-            ):
-                return attribution.speaker
-        return None
-
-    def _cue_before(self, open_: int, index: int) -> Speaker | None:
-        """The speaker of the last cue before the quotation in its sentence."""
-        for attribution in reversed(self.attributions[:index]):
-            if attribution.cue_end <= open_:
-                if self.same_sentence(attribution.cue_end, open_):
-                    return attribution.speaker
-                break
-        return None
-
-    def _context_speaker(self, open_: int, previous: Speaker | None) -> Speaker | None:
-        """A speaker from before the sentence: the last quotation's, or a nearby cue's."""
-        index = bisect.bisect_left(self.starts, open_)
-        last = self.attributions[index - 1] if index else None
-        recent = previous is not None and open_ - previous.end < 1200
-        if recent and (last is None or last.speaker.start <= previous.start):  # type: ignore[union-attr]
-            return previous
-        if last is not None and open_ - last.cue_end < 600:
-            return last.speaker
-        if recent:
-            return previous
-        return self._last_person(open_)
-
-    def _last_person(self, open_: int) -> Speaker | None:
-        """The person named last in the previous few sentences (the subject, usually)."""
-        index = bisect.bisect_left(self.mention_starts, open_)
-        if index and open_ - self.mentions[index - 1].end < 400:
-            mention = self.mentions[index - 1]
-            return Speaker(self.text[mention.start : mention.end], mention.start, mention.end, mention.name)
-        return None
-
-
+TERM_MAX_WORDS = 4
 FUNCTION_WORDS = frozenset(
     "and or but nor to of in on for with that which who whom is was are were be been as at by "
     "from than because if when while after before so it he she they we i you this these those "
@@ -787,7 +179,7 @@ TITLE_BEFORE_RE = re.compile(r"(?:\b(?:on|in|of|show|film|book|movie|song|album|
                              r"entitled|called|dubbed|named)|[’']s)[ \t]+[“\"‘']+$")
 
 
-def _is_term(text: str, start: int, end: int, attached: bool, sentences: _Sentences) -> bool:
+def _is_term(text: str, start: int, end: int, attached: bool, sentences: Sentences) -> bool:
     """Scare quotes and titles of works, told from quotations by the attribution
     around them: a short phrase with nothing attributing it in its sentence, a
     modifier inside a noun phrase (the “gas” attack), or a title in title case."""
@@ -836,7 +228,7 @@ def find_quotations(text: str) -> list[Quotation]:
     if not spans:
         return []
     spans.sort(key=lambda span: (span[0], -span[1]))
-    article = _Article(text, sorted(p for s, e, _ in spans for p in (s, e)))
+    article = Article(text, sorted(p for s, e, _ in spans for p in (s, e)))
     quotations: list[Quotation] = []
     previous: Speaker | None = None
     last_end = -1000
@@ -856,4 +248,4 @@ def find_quotations(text: str) -> list[Quotation]:
 
 def find_speaker(text: str, start: int, end: int) -> Speaker | None:
     """The speaker of a passage found by other means, by the same rules."""
-    return _Article(text, [start, end]).speaker_for(start, end, previous=None)[0]
+    return Article(text, [start, end]).speaker_for(start, end, previous=None)[0]
