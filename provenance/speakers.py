@@ -125,8 +125,9 @@ ADVERBS = (
 )
 
 
+SPEAKER_AFTER_CUES = {"according to", "in the words of"}  # the speaker always follows
 CUE_RE = re.compile(
-    rf"\b(?=[a-z])(?:{_trie(sorted(set(CUE_WORDS.split('|')) | {'according to'}))})\b"
+    rf"\b(?=[a-z])(?:{_trie(sorted(set(CUE_WORDS.split('|')) | SPEAKER_AFTER_CUES))})\b"
     r"|(?<=\w):(?=[ \t])"
 )
 BEFORE_CUE_RE = re.compile(
@@ -310,10 +311,10 @@ def _attribution_at(text: str, cue: re.Match[str]) -> Attribution | None:
         opens_quote = QUOTE_AFTER_COLON_RE.match(text, cue.end())
         return Attribution(cue.start(), cue.end(), cue.start(), cue.end(), None) if opens_quote else None
     # "according to X"; "..., saying": the phrase before a participle is its object.
-    own_subject = cue_word != "according to" and not cue_word.endswith("ing")
+    own_subject = cue_word not in SPEAKER_AFTER_CUES and not cue_word.endswith("ing")
     spot = _speaker_from(text, before) if before is not None and own_subject else None
     if spot is None and not cue_word.endswith("ing") and (
-        cue_word == "according to" or INVERSION_RE.search(text, max(0, cue.start() - 4), cue.start())
+        cue_word in SPEAKER_AFTER_CUES or INVERSION_RE.search(text, max(0, cue.start() - 4), cue.start())
     ):
         after = AFTER_CUE_RE.match(text, cue.end())
         spot = _speaker_from(text, after) if after else None
