@@ -467,7 +467,7 @@ SUBJECT_RE = re.compile(
     rf"[ \t]*(?:(?:But|And|So|Yet|Still|Now|Then|Later|Earlier|Meanwhile|Instead|Also)[ \t,]+)?"
     rf"(?:[^,.;:!?“”\"\n]{{1,60}},[ \t]+)?"  # an opening phrase: "On Sunday, ", "Hours later, "
     rf"(?:(?:(?:{TITLES})[ \t]+)*(?:{NAME}[ \t]+(?:[a-z][\w\-]*[ \t]+)?(?:{ROLE_NOUNS})[ \t]+)?"
-    rf"(?P<name>{NAME})|(?P<pronoun>He|She|They|We|I))"
+    rf"(?P<name>(?:[Tt]he[ \t]+)?{NAME})|(?P<pronoun>He|She|They|We|I))"
     rf"(?=,[ \t]|[ \t]+[a-z]|[ \t]+\()"
 )
 
