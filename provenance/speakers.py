@@ -583,31 +583,32 @@ class Article:
         while open_ > 0 and open_ > start - 2 and text[open_ - 1] in MARK_CHARS:
             open_ -= 1
         index = bisect.bisect_left(self.starts, close)
-        after = self._cue_after(start, end, close, index)
+        after, adjacent = self._cue_after(start, end, close, index)
         before = self._cue_before(open_, index)
-        if after is not None and before is not None and text[end - 1 : end] == ".":
-            return before, True  # Smith said “We won.” Jones said ... : Smith
-        if after is not None or before is not None:
-            return after or before, True
+        if before is not None and (after is None or not adjacent or text[end - 1 : end] == "."):
+            return before, True  # Smith said “We won.” Jones said ...; Cruz accuses Obama of “x” and Trump says
+        if after is not None:
+            return after, True
         subject = self.subject(open_)
         if subject is not None:
             return subject, False
         return self._context_speaker(open_, previous), False
 
-    def _cue_after(self, start: int, end: int, close: int, index: int) -> Speaker | None:
-        """The speaker of a cue right after the quotation, or later in its sentence."""
+    def _cue_after(self, start: int, end: int, close: int, index: int) -> tuple[Speaker | None, bool]:
+        """The speaker of a cue right after the quotation, or later in its sentence, and
+        whether it is right after (nothing but punctuation and titles between)."""
         text = self.text
         ended = SENTENCE_END_RE.search(text, max(start, end - 3), end) is not None
         for attribution in self.attributions[index : index + 3]:
             gap = text[close : attribution.start]
             if "\n" in gap:
                 break
-            if ADJACENT_GAP_RE.fullmatch(gap) or (
-                not ended and attribution.start - close < 80
-                and not QUOTE_IN_GAP_RE.search(gap) and self.same_sentence(close, attribution.start)
-            ):
-                return attribution.speaker
-        return None
+            if ADJACENT_GAP_RE.fullmatch(gap):
+                return attribution.speaker, True
+            if (not ended and attribution.start - close < 80
+                    and not QUOTE_IN_GAP_RE.search(gap) and self.same_sentence(close, attribution.start)):
+                return attribution.speaker, False
+        return None, False
 
     def _cue_before(self, open_: int, index: int) -> Speaker | None:
         """The speaker of the last cue before the quotation in its sentence."""
