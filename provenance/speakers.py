@@ -200,7 +200,7 @@ TITLE_WORDS = frozenset(
 PREPOSITION_RE = re.compile(
     r"\b(?:in|of|during|since|until|than|into|over|under)[ \t]+$"
 )
-WHO_ANTECEDENT_RE = re.compile(rf"(?:(?:{TITLES})[ \t]+)*({NAME}),[ \t]*$")
+WHO_ANTECEDENT_RE = re.compile(rf"(?<![\w’'])(?:(?:{TITLES})[ \t]+)*({NAME}),[ \t]*$")
 
 
 def _is_name(name: str) -> bool:
@@ -467,7 +467,7 @@ SUBJECT_RE = re.compile(
     rf"[ \t]*(?:(?:But|And|So|Yet|Still|Now|Then|Later|Earlier|Meanwhile|Instead|Also)[ \t,]+)?"
     rf"(?:[^,.;:!?“”\"\n]{{1,60}},[ \t]+)?"  # an opening phrase: "On Sunday, ", "Hours later, "
     rf"(?:(?:(?:{TITLES})[ \t]+)*(?:{NAME}[ \t]+(?:[a-z][\w\-]*[ \t]+)?(?:{ROLE_NOUNS})[ \t]+)?"
-    rf"(?P<name>(?:[Tt]he[ \t]+)?{NAME})|(?P<pronoun>He|She|They|We|I))"
+    rf"(?P<name>(?:[Tt]he[ \t]+)?{NAME})|(?P<pronoun>[Hh]e|[Ss]he|[Tt]hey|[Ww]e|I)\b)"
     rf"(?=,[ \t]|[ \t]+[a-z]|[ \t]+\()"
 )
 
