@@ -39,7 +39,7 @@ CUE_WORDS = (
     "went on|chimed in|put it|wrote in|added in|blasted|slammed|mocked|accused|labeled|"
     "dubbed|praised|thanked|proclaimed|insisting|adding|noting|arguing|explaining|asking|"
     "calling|describing|warning|writing|declaring|tweeting|claiming|promising|boasting|"
-    "pledged|pledging|describe|call|refers|referred|referring|chanted|chanting|recounted|"
+    "pledged|pledging|describe|refers|referred|referring|chanted|chanting|recounted|"
     "assured|announcing|responding|replying|recalling|suggesting|urging|insist|argue|add|"
     "cited|citing|accusing|touted|touting|criticized|criticizing|blamed|blaming|quoted|"
     "wrote on|posted on|ranted|lashed out|fired back|shot back|tweeting|fumed|beamed|sighed|"
@@ -125,9 +125,10 @@ ADVERBS = (
 )
 
 
-SPEAKER_AFTER_CUES = {"according to", "in the words of"}  # the speaker always follows
+# The speaker always follows these; at a sentence start they are capitalised.
+SPEAKER_AFTER_CUES = {"according to", "in the words of", "According to", "In the words of"}
 CUE_RE = re.compile(
-    rf"\b(?=[a-z])(?:{_trie(sorted(set(CUE_WORDS.split('|')) | SPEAKER_AFTER_CUES))})\b"
+    rf"\b(?=[a-zAI])(?:{_trie(sorted(set(CUE_WORDS.split('|')) | SPEAKER_AFTER_CUES))})\b"
     r"|(?<=\w):(?=[ \t])"
 )
 BEFORE_CUE_RE = re.compile(
