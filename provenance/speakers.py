@@ -440,17 +440,26 @@ def _last_fitting(position: int, wanted: str, mentions: list[_Mention],
                   previous: list[Speaker]) -> str | None:
     """The most recent named speaker or person before ``position`` of the wanted gender."""
     for earlier in reversed(previous):
-        if position - earlier.start >= 1500:
-            continue
-        if earlier.start < position and earlier.name and (
-            not wanted or _gender_of(earlier.name, mentions) in (wanted, "")
-        ) and earlier.text.lower() not in ("he", "she", "who") and earlier.name.lower() not in OTHER_PRONOUNS:
+        if 0 < position - earlier.start < 1500 and _fits(earlier, wanted, mentions):
             return earlier.name
     index = bisect.bisect_left(mentions, position, key=lambda m: m.start)
     for mention in reversed(mentions[:index]):
         if not wanted or mention.gender in (wanted, ""):
             return mention.name
     return None
+
+
+def _fits(earlier: Speaker, wanted: str, mentions: list[_Mention]) -> bool:
+    """Whether an earlier speaker can be the person a pronoun or a role stands for: it has
+    a name that looks like a person's (not "the Democrats"), of the wanted gender."""
+    name = earlier.name
+    if not name or not name[:1].isupper() or earlier.text.lower() in ("he", "she", "who"):
+        return False
+    if name.lower() in OTHER_PRONOUNS:
+        return False
+    if " " not in name and name.endswith("s") and not any(m.name.endswith(" " + name) for m in mentions):
+        return False  # "Democrats"
+    return not wanted or _gender_of(name, mentions) in (wanted, "")
 
 
 # --- linking quotations to speakers -----------------------------------------
