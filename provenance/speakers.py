@@ -161,6 +161,7 @@ STOP_CAPITALS = frozenset(
     "Third Finally Since Despite Following Among Within Throughout Against Through Across "
     "Behind Beyond Near Until Unlike Like Besides Once Whether Where Why How What Who Perhaps "
     "Maybe Probably Certainly Clearly Surely Obviously Asked Told Speaking Writing Just Only "
+    "Moreover Specifically Furthermore Additionally Nonetheless Nevertheless Regardless Its "
     "January February March April May June July August September October November December".split()
 )
 
