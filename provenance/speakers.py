@@ -239,7 +239,7 @@ def _speaker_from(text: str, match: re.Match[str]) -> tuple[int, int, str] | Non
     return None
 
 
-NEAR = 300  # characters: cues farther than this from any quotation cannot attribute one
+NEAR = 250  # characters: cues farther than this from any quotation cannot attribute one
 
 
 WORD_CUE_BEFORE_RE = re.compile(rf"\b(?:{_trie(CUE_WORDS.split('|'))})\b[^.!?\n]*$")
