@@ -46,6 +46,8 @@ CUE_WORDS = (
     "laughed|scoffed|snapped|quotes|interjected|assails|assailed|barked|demanded|pleaded|"
     "thundered|gushed|marveled|groused|grumbled|shrugged|recounts|recounted|joking|"
     "testifying|acknowledging|conceding|announcing|questioned|questioning|challenged|"
+    "accuses|praises|slams|blasts|mocks|urges|vows|promises|labels|dubs|criticizes|touts|"
+    "dismissed|dismisses|recalls|jokes|quips|boasts|brags|pledges|predicts|concludes|"
     "wrote in|observes|explaining|echoed|texted|emailed|messaged|cried|screamed|sang|chants"
 )
 def _trie(words: list[str]) -> str:

@@ -293,3 +293,18 @@ def test_indefinite_role_is_not_resolved() -> None:
     found = quotation(text, "No comment")
     assert found.speaker is not None
     assert found.speaker.text == "a campaign spokesman" and found.speaker.name is None
+
+
+def test_according_to_at_a_sentence_start() -> None:
+    text = "Prices rose again.\n\nAccording to Paul Sperry of the institute, “G4S moved people quietly.”"
+    assert speaker_name(text, "G4S moved") == "Paul Sperry"
+
+
+def test_cue_after_the_quotation_in_a_later_clause_loses_to_the_cue_before() -> None:
+    text = "Ted Cruz accuses Obama of “leading from behind” and Donald Trump says he is losing."
+    assert speaker_name(text, "leading from behind") == "Ted Cruz"
+
+
+def test_pronoun_subject_after_an_opening_phrase() -> None:
+    text = "Al Sharpton spoke on Monday.\n\nEight years ago, he said, “We will not forget this.”"
+    assert speaker_name(text, "We will not forget") == "Al Sharpton"
