@@ -26,29 +26,49 @@ from provenance.model import Speaker
 
 # --- attributions -----------------------------------------------------------
 
-CUE_WORDS = (
-    "said|says|say|saying|told|tells|tell|telling|added|adds|asked|asks|wrote|writes|"
-    "tweeted|tweets|posted|explained|explains|stated|noted|notes|argued|argues|"
-    "continued|continues|insisted|insists|recalled|recalls|warned|warns|claimed|claims|"
-    "replied|replies|responded|acknowledged|acknowledges|admitted|admits|announced|"
-    "remarked|joked|jokes|quipped|suggested|suggests|conceded|predicted|declared|declares|"
-    "answered|shouted|yelled|testified|emphasized|stressed|complained|boasted|bragged|"
-    "vowed|promised|urged|called|calls|described|describes|charged|countered|concluded|"
-    "observed|mused|lamented|retorted|cautioned|reiterated|confirmed|denied|contended|"
-    "maintained|agreed|exclaimed|wondered|reported|reports|read|reads|opined|pointed out|"
-    "went on|chimed in|put it|wrote in|added in|blasted|slammed|mocked|accused|labeled|"
-    "dubbed|praised|thanked|proclaimed|insisting|adding|noting|arguing|explaining|asking|"
-    "calling|describing|warning|writing|declaring|tweeting|claiming|promising|boasting|"
-    "pledged|pledging|describe|refers|referred|referring|chanted|chanting|recounted|"
-    "assured|announcing|responding|replying|recalling|suggesting|urging|insist|argue|add|"
-    "cited|citing|accusing|touted|touting|criticized|criticizing|blamed|blaming|quoted|"
-    "wrote on|posted on|ranted|lashed out|fired back|shot back|tweeting|fumed|beamed|sighed|"
-    "laughed|scoffed|snapped|quotes|interjected|assails|assailed|barked|demanded|pleaded|"
-    "thundered|gushed|marveled|groused|grumbled|shrugged|recounts|recounted|joking|"
-    "testifying|acknowledging|conceding|announcing|questioned|questioning|challenged|"
-    "accuses|praises|slams|blasts|mocks|urges|vows|promises|labels|dubs|criticizes|touts|"
-    "dismissed|dismisses|recalls|jokes|quips|boasts|brags|pledges|predicts|concludes|"
-    "wrote in|observes|explaining|echoed|texted|emailed|messaged|cried|screamed|sang|chants"
+# Speech verbs, inflected by _inflections below; irregular forms and phrases listed.
+SPEECH_VERBS = (
+    "add ask tweet post explain note argue continue insist recall warn claim reply respond "
+    "acknowledge admit announce remark joke quip suggest concede predict declare answer shout "
+    "yell testify emphasize stress complain boast brag vow promise urge describe charge counter "
+    "conclude observe muse lament retort caution reiterate confirm deny contend maintain agree "
+    "exclaim wonder report opine blast slam mock accuse label dub praise thank proclaim pledge "
+    "chant recount assure cite tout criticize blame quote rant fume beam sigh laugh scoff snap "
+    "interject assail bark demand plead thunder gush marvel grouse grumble shrug question "
+    "challenge text email message scream echo dismiss whisper murmur reflect"
+)
+IRREGULAR_CUES = (
+    "said|says|say|saying|told|tells|tell|telling|wrote|writes|writing|read|reads|called|calling|"
+    "cried|sang|pointed out|went on|chimed in|put it|wrote in|added in|wrote on|posted on|"
+    "lashed out|fired back|shot back|stated|refers|referred|referring"
+)
+# Forms that are mostly nouns: "a dozen states", "the notes", "a conference call".
+NOUN_FORMS = frozenset(
+    "posts notes charges counters reports quotes texts emails messages questions answers claims "
+    "chants cites laughs sighs snaps post note charge counter report quote text email message "
+    "question answer claim chant laugh sigh snap beam label echo thunder rant fume shrug blast "
+    "praise blame thank tweet remark joke quip pledge vow promise warning".split()
+)
+
+
+def _inflections(verb: str) -> list[str]:
+    """The -s, -ed and -ing forms of a regular verb (snap: snaps, snapped, snapping)."""
+    consonant_before = verb[-3] not in "aeiou" or verb[-4:-2] == "qu"
+    double = verb[-1] in "pgtb" and verb[-2] in "aeiou" and consonant_before and len(verb) <= 5
+    stem = verb + verb[-1] if double else verb
+    if verb.endswith("e"):
+        forms = [verb + "s", verb + "d", verb[:-1] + "ing"]
+    elif verb.endswith("y") and verb[-2] not in "aeiou":
+        forms = [verb[:-1] + "ies", verb[:-1] + "ied", verb + "ing"]
+    elif verb.endswith(("s", "sh", "ch", "x")):
+        forms = [verb + "es", verb + "ed", verb + "ing"]
+    else:
+        forms = [verb + "s", stem + "ed", stem + "ing"]
+    return [form for form in [verb, *forms] if form not in NOUN_FORMS]
+
+
+CUE_WORDS = "|".join(
+    sorted(set(IRREGULAR_CUES.split("|")) | {f for v in SPEECH_VERBS.split() for f in _inflections(v)})
 )
 def _trie(words: list[str]) -> str:
     """A regex alternation grouped by first letters: Python's re has no trie of its own."""
