@@ -618,8 +618,10 @@ class Article:
         index = bisect.bisect_left(self.starts, close)
         after, adjacent = self._cue_after(start, end, close, index)
         before = self._cue_before(open_, index)
+        # The cue before wins unless the one after follows the quotation directly, mid-sentence:
+        # Smith said “We won.” Jones said ...; Cruz accuses Obama of “x” and Trump says ...
         if before is not None and (after is None or not adjacent or text[end - 1 : end] == "."):
-            return before, True  # Smith said “We won.” Jones said ...; Cruz accuses Obama of “x” and Trump says
+            return before, True
         if after is not None:
             return after, True
         subject = self.subject(open_)
