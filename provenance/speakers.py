@@ -47,7 +47,8 @@ NOUN_FORMS = frozenset(
     "posts notes charges counters reports quotes texts emails messages questions answers claims "
     "chants cites laughs sighs snaps post note charge counter report quote text email message "
     "question answer claim chant laugh sigh snap beam label echo thunder rant fume shrug blast "
-    "praise blame thank tweet remark joke quip pledge vow promise warning".split()
+    "praise blame thank tweet remark joke quip pledge vow promise warning remarks jokes quips "
+    "comments warnings".split()
 )
 
 
