@@ -228,7 +228,7 @@ def find_quotations(text: str) -> list[Quotation]:
     if not spans:
         return []
     spans.sort(key=lambda span: (span[0], -span[1]))
-    article = Article(text, sorted(p for s, e, _ in spans for p in (s, e)))
+    article = Article(text, sorted(p for s, e, _ in spans for p in (s, e)), [(s, e) for s, e, _ in spans])
     quotations: list[Quotation] = []
     previous: Speaker | None = None
     last_end = -1000

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from provenance.model import Speaker
@@ -271,22 +272,37 @@ QUOTE_AFTER_COLON_RE = re.compile(r"\s*(?:''|[“\"‘«])")
 PASSIVE_RE = re.compile(r"(?:\b(?:is|was|were|been|be|being|are|so|often|widely)[ \t]+|-)$")
 # "said Smith" only right after the quotation or a comma: elsewhere the words after
 # "said" are what was said ("said the senator can win").
-INVERSION_RE = re.compile(r"(?:[”\"’',—–]|'')[ \t]*$")
+INVERSION_RE = re.compile(r"(?:[”\"’',—–]|'')[ \t]+$")  # a closing mark: a space before the cue
 
 
-def _attributions(text: str, anchors: list[int] | None = None) -> list[Attribution]:
-    """The speech cues of the text (those near an anchor, if given) with their speakers.
+def _attributions(text: str, anchors: list[int] | None = None,
+                  quoted: Sequence[tuple[int, int]] = ()) -> list[Attribution]:
+    """The speech cues of the text (those near an anchor, if given) with their speakers;
+    cues inside a quotation are the quoted person's words, not an attribution.
 
     A cue with no speaker of its own ("and said", ", adding") has speaker None: it
     takes the subject of its sentence later, once names are resolved.
     """
     found: list[Attribution] = []
+    outer = _outermost(quoted)
+    starts = [start for start, _ in outer]
     for low, high in _windows(len(text), anchors):
         for cue in CUE_RE.finditer(text, low, high):
+            index = bisect.bisect_right(starts, cue.start()) - 1
+            if index >= 0 and cue.start() < outer[index][1]:
+                continue
             attribution = _attribution_at(text, cue)
             if attribution is not None:
                 found.append(attribution)
     return found
+
+
+def _outermost(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    outer: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if not outer or start >= outer[-1][1]:
+            outer.append((start, end))
+    return outer
 
 
 def _windows(length: int, anchors: list[int] | None) -> list[tuple[int, int]]:
@@ -538,14 +554,15 @@ class Sentences:
 class Article:
     """The attributions of one article, resolved, with lookups by position."""
 
-    def __init__(self, text: str, anchors: list[int] | None = None) -> None:
+    def __init__(self, text: str, anchors: list[int] | None = None,
+                 quoted: Sequence[tuple[int, int]] = ()) -> None:
         self.text = text
         self.sentences = Sentences(text)
         mentions = self.mentions = _mentions(text)
         self.mention_starts = [m.start for m in mentions]
         self.speakers: list[Speaker] = []
         resolved: list[Attribution] = []
-        for attribution in _attributions(text, anchors):
+        for attribution in _attributions(text, anchors, quoted):
             speaker = attribution.speaker
             if speaker is None:
                 speaker = self._inherited(attribution.cue_start, resolved)

@@ -308,3 +308,10 @@ def test_cue_after_the_quotation_in_a_later_clause_loses_to_the_cue_before() -> 
 def test_pronoun_subject_after_an_opening_phrase() -> None:
     text = "Al Sharpton spoke on Monday.\n\nEight years ago, he said, “We will not forget this.”"
     assert speaker_name(text, "We will not forget") == "Al Sharpton"
+
+
+def test_cue_words_inside_a_quotation_are_not_attributions() -> None:
+    text = ("Bernie Sanders spoke late.\n\nHe vowed to “continue the fight in the next primary,” "
+            "and to “take our fight to Philadelphia.”")
+    assert speaker_name(text, "continue the fight") == "Bernie Sanders"
+    assert speaker_name(text, "take our fight") == "Bernie Sanders"
