@@ -315,3 +315,8 @@ def test_cue_words_inside_a_quotation_are_not_attributions() -> None:
             "and to “take our fight to Philadelphia.”")
     assert speaker_name(text, "continue the fight") == "Bernie Sanders"
     assert speaker_name(text, "take our fight") == "Bernie Sanders"
+
+
+def test_role_noun_between_quotation_and_name() -> None:
+    text = "Trump spoke on Monday. “He should get the award.”\n“But why?” reporter Jackie Nespral asked him."
+    assert speaker_name(text, "But why") == "Jackie Nespral"
