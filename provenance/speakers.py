@@ -508,7 +508,9 @@ def _fits(earlier: Speaker, wanted: str, mentions: list[_Mention]) -> bool:
 MARK_CHARS = '"“”„«»‟' + "'‘’‚‹›‛"
 SENTENCE_END_RE = re.compile(r"[.!?…][)\]”\"’']?$")
 # “...?” reporter Jackie Nespral asked: a title or a lowercase role may stand before the name.
-ADJACENT_GAP_RE = re.compile(rf"[\s,;:—–\-]*(?:(?:{TITLES})[ \t]+|(?:[a-z][\w\-]*[ \t]+){{0,2}}(?:{ROLE_NOUNS})[ \t]+)*")
+ADJACENT_GAP_RE = re.compile(
+    rf"[\s,;:—–\-]*(?:(?:{TITLES})[ \t]+|(?:[a-z][\w\-]*[ \t]+){{0,2}}(?:{ROLE_NOUNS})[ \t]+)*"
+)
 QUOTE_IN_GAP_RE = re.compile(r"[“\"]|''")
 
 
