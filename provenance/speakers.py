@@ -69,8 +69,13 @@ def _inflections(verb: str) -> list[str]:
     return [form for form in [verb, *forms] if form not in NOUN_FORMS]
 
 
+# Noun or verb: a cue only when punctuation or "that" follows ("the report states that",
+# "the ad states: “...”"), not in "a dozen states held".
+AMBIGUOUS_CUES = frozenset("states notes reports claims charges quotes posts remarks".split())
+AMBIGUOUS_OK_RE = re.compile(r"[ \t]*(?:[,.:;!?—–”\"]|''|that\b|$)")
 CUE_WORDS = "|".join(
-    sorted(set(IRREGULAR_CUES.split("|")) | {f for v in SPEECH_VERBS.split() for f in _inflections(v)})
+    sorted(set(IRREGULAR_CUES.split("|")) | AMBIGUOUS_CUES
+           | {f for v in SPEECH_VERBS.split() for f in _inflections(v)})
 )
 def _trie(words: list[str]) -> str:
     """A regex alternation grouped by first letters: Python's re has no trie of its own."""
@@ -341,6 +346,8 @@ def _attribution_at(text: str, cue: re.Match[str]) -> Attribution | None:
     """The attribution of one cue; None for a passive cue or a colon after no name."""
     cue_word = cue.group()
     if cue_word != ":" and PASSIVE_RE.search(text, max(0, cue.start() - 8), cue.start()):
+        return None
+    if cue_word in AMBIGUOUS_CUES and not AMBIGUOUS_OK_RE.match(text, cue.end()):
         return None
     before = _phrase_before(text, cue.start())
     window_start = max(0, cue.start() - 100)

@@ -320,3 +320,12 @@ def test_cue_words_inside_a_quotation_are_not_attributions() -> None:
 def test_role_noun_between_quotation_and_name() -> None:
     text = "Trump spoke on Monday. “He should get the award.”\n“But why?” reporter Jackie Nespral asked him."
     assert speaker_name(text, "But why") == "Jackie Nespral"
+
+
+def test_states_is_a_cue_only_as_a_verb() -> None:
+    text = "“She will fight for you,” a voice-over in the ad states."
+    found = quotation(text, "She will fight")
+    assert found.speaker is not None and found.speaker.text == "a voice-over in the ad"
+    text = ("“Rallying around Ted Cruz may be the only way,” Lindsey Graham told CBS News, when a dozen "
+            "states held contests. “But I am not so sure.”")
+    assert speaker_name(text, "But I am not") == "Lindsey Graham"
