@@ -36,12 +36,14 @@ SPEECH_VERBS = (
     "exclaim wonder report opine blast slam mock accuse label dub praise thank proclaim pledge "
     "chant recount assure cite tout criticize blame quote rant fume beam sigh laugh scoff snap "
     "interject assail bark demand plead thunder gush marvel grouse grumble shrug question "
-    "challenge text email message scream echo dismiss whisper murmur reflect"
+    "challenge text email message scream echo dismiss whisper murmur reflect react assert "
+    "allege affirm concur confide elaborate hint inform lecture mention protest remind reveal "
+    "scold sneer speculate theorize threaten underscore vent whine tease advise counsel"
 )
 IRREGULAR_CUES = (
     "said|says|say|saying|told|tells|tell|telling|wrote|writes|writing|read|reads|called|calling|"
     "cried|sang|pointed out|went on|chimed in|put it|wrote in|added in|wrote on|posted on|"
-    "lashed out|fired back|shot back|stated|refers|referred|referring"
+    "lashed out|fired back|shot back|stated|refers|referred|referring|swore|spoke|speaks"
 )
 # Forms that are mostly nouns: "a dozen states", "the notes", "a conference call".
 NOUN_FORMS = frozenset(
