@@ -67,6 +67,8 @@ def _direction(text: str, i: int, j: int) -> tuple[bool, bool]:
         directed = OPENING_DIRECTION.get(mark)
         if directed is not None and mark in DOUBLE_MARKS:
             return directed, not directed
+        if mark in ('"', "''"):
+            return False, True  # spaced on both sides: it closes ('Primates,'  '' Ms. Ferriss noted)
     return can_open, can_close
 
 

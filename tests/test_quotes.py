@@ -329,3 +329,11 @@ def test_states_is_a_cue_only_as_a_verb() -> None:
     text = ("“Rallying around Ted Cruz may be the only way,” Lindsey Graham told CBS News, when a dozen "
             "states held contests. “But I am not so sure.”")
     assert speaker_name(text, "But I am not") == "Lindsey Graham"
+
+
+def test_closing_mark_spaced_after_an_inner_quotation() -> None:
+    text = ("''There was a backlash against 'Primates of Park Avenue,'  '' Ms. Ferriss noted. "
+            "''That suggests to me that this might not have many followers.''")
+    found = [q for q in find_quotations(text) if not q.term]
+    assert found[0].text.startswith("There was") and found[0].text.endswith("Avenue,'  ")
+    assert any(q.text.startswith("That suggests") for q in found)
