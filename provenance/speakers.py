@@ -408,6 +408,7 @@ class _Mention:
     end: int
     name: str
     gender: str  # "f", "m" or ""
+    surname: str  # the last word of the name, kept for lookups
 
 
 MALE_FIRST = frozenset(
@@ -448,7 +449,8 @@ def _mentions(text: str) -> list[_Mention]:
             before = TITLE_BEFORE_NAME_RE.search(text, max(0, start - 16), start)
             title = before.group().split()[0] if before else None
         start = text.index(words[0], start)
-        mentions.append(_Mention(start, match.end(), " ".join(words), _gender(words[0], title)))
+        gender = _gender(words[0], title)
+        mentions.append(_Mention(start, match.end(), " ".join(words), gender, words[-1]))
     return mentions
 
 
@@ -473,10 +475,10 @@ def _resolve(speaker: Speaker, kind_text: str, mentions: list[_Mention],
     surname = words[-1]
     position = bisect.bisect_left(mentions, speaker.start, key=lambda m: m.start)
     for mention in reversed(mentions[:position]):
-        if mention.name.split()[-1] == surname:
+        if mention.surname == surname:
             return mention.name
     for mention in mentions[position:]:
-        if mention.name.split()[-1] == surname:
+        if mention.surname == surname:
             return mention.name
     return speaker.text
 
@@ -506,7 +508,7 @@ def _fits(earlier: Speaker, wanted: str, mentions: list[_Mention]) -> bool:
         return False
     if name.lower() in OTHER_PRONOUNS:
         return False
-    if " " not in name and name.endswith("s") and not any(m.name.endswith(" " + name) for m in mentions):
+    if " " not in name and name.endswith("s") and not any(m.surname == name for m in mentions):
         return False  # "Democrats"
     return not wanted or _gender_of(name, mentions) in (wanted, "")
 
