@@ -193,6 +193,7 @@ STOP_CAPITALS = frozenset(
     "Behind Beyond Near Until Unlike Like Besides Once Whether Where Why How What Who Perhaps "
     "Maybe Probably Certainly Clearly Surely Obviously Asked Told Speaking Writing Just Only "
     "Moreover Specifically Furthermore Additionally Nonetheless Nevertheless Regardless Its "
+    "Likewise Similarly Senators Sens Reps Representatives "
     "January February March April May June July August September October November December".split()
 )
 
@@ -233,6 +234,9 @@ TITLE_WORDS = frozenset(
 PREPOSITION_RE = re.compile(
     r"\b(?:in|of|during|since|until|than|into|over|under)[ \t]+$"
 )
+WHO_ROLE_RE = re.compile(
+    rf"(?<![\w’'])({DETERMINER}(?:[ \t]+[\w’'\-]+){{0,4}}?[ \t]+(?:{ROLE_NOUNS})s?)[ \t]+$"
+)
 WHO_ANTECEDENT_RE = re.compile(rf"(?<![\w’'])(?:(?:{TITLES})[ \t]+)*({NAME}),[ \t]*$")
 
 
@@ -258,9 +262,13 @@ def _speaker_from(text: str, match: re.Match[str]) -> tuple[int, int, str] | Non
                 return None  # "in the past described": not a speaker
             if kind == "pronoun" and text[start:end] == "who":
                 named = WHO_ANTECEDENT_RE.search(text, max(0, start - 60), start)
+                role = WHO_ROLE_RE.search(text, max(0, start - 60), start)
                 if named:
                     start, end = _trim_name(text, *named.span(1))
                     kind = "name"
+                elif role:  # "a White House official who spoke anonymously"
+                    start, end = role.span(1)
+                    kind = "role"
             if kind == "role":
                 trailing = re.search(rf"(?:{NAME})$", text[start:end])
                 if trailing and " " in trailing.group() and trailing.group()[0].isupper():

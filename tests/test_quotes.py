@@ -337,3 +337,11 @@ def test_closing_mark_spaced_after_an_inner_quotation() -> None:
     found = [q for q in find_quotations(text) if not q.term]
     assert found[0].text.startswith("There was") and found[0].text.endswith("Avenue,'  ")
     assert any(q.text.startswith("That suggests") for q in found)
+
+
+def test_who_after_a_role_is_that_role() -> None:
+    text = ("Josh Earnest spoke on Monday. A White House official who spoke anonymously "
+            "said, “There are discussions every week.”")
+    found = quotation(text, "There are discussions")
+    assert found.speaker is not None
+    assert found.speaker.name != "Josh Earnest"
