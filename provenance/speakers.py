@@ -79,6 +79,8 @@ CUE_WORDS = "|".join(
     sorted(set(IRREGULAR_CUES.split("|")) | AMBIGUOUS_CUES
            | {f for v in SPEECH_VERBS.split() for f in _inflections(v)})
 )
+
+
 def _trie(words: list[str]) -> str:
     """A regex alternation grouped by first letters: Python's re has no trie of its own."""
     if all(not word for word in words):
@@ -360,14 +362,8 @@ def _attribution_at(text: str, cue: re.Match[str]) -> Attribution | None:
     if cue_word in AMBIGUOUS_CUES and not AMBIGUOUS_OK_RE.match(text, cue.end()):
         return None
     before = _phrase_before(text, cue.start())
-    window_start = max(0, cue.start() - 100)
-    line_start = text.rfind("\n", window_start, cue.start()) + 1
-    if cue_word == ":" and WORD_CUE_BEFORE_RE.search(text, max(window_start, line_start), cue.start()):
-        return None  # "Trump said on Twitter:": the cue is "said", not "Twitter:"
-    if cue_word == ":" and (before is None or before.group("name") is None):
-        # "Trump issued the following statement:" before a quotation: the sentence's subject
-        opens_quote = QUOTE_AFTER_COLON_RE.match(text, cue.end())
-        return Attribution(cue.start(), cue.end(), cue.start(), cue.end(), None) if opens_quote else None
+    if cue_word == ":" and (before is None or before.group("name") is None or _cue_in_clause(text, cue)):
+        return _colon_without_name(text, cue)
     # "according to X"; "..., saying": the phrase before a participle is its object.
     own_subject = cue_word not in SPEAKER_AFTER_CUES and not cue_word.endswith("ing")
     spot = _speaker_from(text, before) if before is not None and own_subject else None
@@ -381,6 +377,20 @@ def _attribution_at(text: str, cue: re.Match[str]) -> Attribution | None:
     if spot is None:
         return Attribution(cue.start(), cue.end(), cue.start(), cue.end(), None)
     return _attribution(text, cue, before.start() if before else spot[0], cue.end(), spot)
+
+
+def _cue_in_clause(text: str, cue: re.Match[str]) -> bool:
+    """Whether a word cue stands earlier in the clause of a colon ("said on Twitter:")."""
+    low = max(text.rfind("\n", 0, cue.start()) + 1, cue.start() - 100)
+    return WORD_CUE_BEFORE_RE.search(text, low, cue.start()) is not None
+
+
+def _colon_without_name(text: str, cue: re.Match[str]) -> Attribution | None:
+    """A colon with no name of its own: "Trump said on Twitter:" belongs to "said" (None
+    here); "Trump issued the following statement:" before a quotation takes the subject."""
+    if _cue_in_clause(text, cue) or not QUOTE_AFTER_COLON_RE.match(text, cue.end()):
+        return None
+    return Attribution(cue.start(), cue.end(), cue.start(), cue.end(), None)
 
 
 def _attribution(text: str, cue: re.Match[str], start: int, end: int,
@@ -466,7 +476,7 @@ DEFINITE_ROLE_RE = re.compile(rf"[Tt]he\b(?:[ \t][\w’'\-.]+)*?[ \t](?:{ROLE_NO
 OTHER_PRONOUNS = frozenset("i we they it you me us them this that there which".split())
 
 
-def _resolve(speaker: Speaker, kind_text: str, mentions: list[_Mention],
+def _resolve(speaker: Speaker, mentions: list[_Mention],
              previous: list[Speaker]) -> str | None:
     """The full name a speaker phrase refers to, if one fits."""
     words = speaker.text.split()
@@ -597,7 +607,7 @@ class Article:
         self.starts = [a.start for a in resolved]
 
     def _resolved(self, speaker: Speaker) -> Speaker:
-        name = _resolve(speaker, speaker.text, self.mentions, self.speakers)
+        name = _resolve(speaker, self.mentions, self.speakers)
         speaker = Speaker(speaker.text, speaker.start, speaker.end, name)
         self.speakers.append(speaker)
         return speaker
