@@ -541,9 +541,8 @@ ADJACENT_GAP_RE = re.compile(
     rf"[\s,;:—–\-]*(?:(?:{TITLES})[ \t]+|(?:[a-z][\w\-]*[ \t]+){{0,2}}(?:{ROLE_NOUNS})[ \t]+)*"
 )
 QUOTE_IN_GAP_RE = re.compile(r"[“\"]|''")
-
-
-
+# The subject that opens a sentence, after a connective or an opening phrase, with a
+# role before the name: "Hours later, Pennsylvania governor Ed Rendell said".
 SUBJECT_RE = re.compile(
     rf"[ \t]*(?:(?:But|And|So|Yet|Still|Now|Then|Later|Earlier|Meanwhile|Instead|Also)[ \t,]+)?"
     rf"(?:[^,.;:!?“”\"\n]{{1,60}},[ \t]+)?"  # an opening phrase: "On Sunday, ", "Hours later, "
@@ -551,8 +550,6 @@ SUBJECT_RE = re.compile(
     rf"(?P<name>(?:[Tt]he[ \t]+)?{NAME})|(?P<pronoun>[Hh]e|[Ss]he|[Tt]hey|[Ww]e|I)\b)"
     rf"(?=,[ \t]|[ \t]+[a-z]|[ \t]+\()"
 )
-
-
 CLAUSE_SUBJECT_RE = re.compile(
     rf"(?<![\w’'])(?:(?P<pronoun>he|she|they|He|She|They)\b|(?P<name>(?=[A-Z]){NAME}))"
 )
@@ -627,30 +624,23 @@ class Article:
         last = None
         for last in CLAUSE_SUBJECT_RE.finditer(self.text, low, cue_start):  # noqa: B007 (the last one)
             pass
-        if last is None:
-            return None
-        kind = "pronoun" if last.group("pronoun") else "name"
-        start, end = last.span(kind)
-        if kind == "name":
-            start, end = _trim_name(self.text, start, end)
-            if not _is_name(self.text[start:end]):
-                return None
-        return self._resolved(Speaker(self.text[start:end], start, end, None))
+        return self._named(last)
 
     def subject(self, position: int) -> Speaker | None:
         """The named person or pronoun that opens the sentence holding ``position``."""
-        text = self.text
-        match = SUBJECT_RE.match(text, self.sentences.start_of(position), position)
+        return self._named(SUBJECT_RE.match(self.text, self.sentences.start_of(position), position))
+
+    def _named(self, match: re.Match[str] | None) -> Speaker | None:
+        """The resolved speaker of a match with a ``name`` or a ``pronoun`` group."""
         if match is None:
             return None
         kind = "pronoun" if match.group("pronoun") else "name"
         start, end = match.span(kind)
         if kind == "name":
-            start, end = _trim_name(text, start, end)
-            if not _is_name(text[start:end]):
+            start, end = _trim_name(self.text, start, end)
+            if not _is_name(self.text[start:end]):
                 return None
-        return self._resolved(Speaker(text[start:end], start, end, None))
-
+        return self._resolved(Speaker(self.text[start:end], start, end, None))
 
     def same_sentence(self, start: int, end: int) -> bool:
         return self.sentences.same(start, end)
