@@ -181,12 +181,16 @@ TITLE_BEFORE_RE = re.compile(r"(?:\b(?:on|in|of|show|film|book|movie|song|album|
                              r"entitled|called|dubbed|named)|[’']s)[ \t]+[“\"‘']+$")
 
 
+SENTENCE_INSIDE_RE = re.compile(r"[.!?;:]\s|[!?…]$")  # a quotation with a sentence in it
+FOLLOWING_WORD_RE = re.compile(r"[”\"’'»]*[ \t]+(?:\([^)]{0,30}\)[ \t]+)?([a-z]+)\b")
+
+
 def _is_term(text: str, start: int, end: int, attached: bool, sentences: Sentences) -> bool:
     """Scare quotes and titles of works, told from quotations by the attribution
     around them: a short phrase with nothing attributing it in its sentence, a
     modifier inside a noun phrase (the “gas” attack), or a title in title case."""
     words = text[start:end].rstrip(".,;:").split()
-    if not words or len(words) > 12 or re.search(r"[.!?;:]\s|[!?…]$", text[start:end]):
+    if not words or len(words) > 12 or SENTENCE_INSIDE_RE.search(text, start, end):
         return False
     if _is_modifier(text, start, end, words):
         return True
@@ -205,7 +209,7 @@ def _is_title(words: list[str]) -> bool:
 
 def _is_modifier(text: str, start: int, end: int, words: list[str]) -> bool:
     """A quoted word or two between a determiner and a noun: the “gas” attack."""
-    following = re.match(r"[”\"’'»]*[ \t]+(?:\([^)]{0,30}\)[ \t]+)?([a-z]+)\b", text[end : end + 50])
+    following = FOLLOWING_WORD_RE.match(text, end, end + 50)
     if len(words) > 2 or not following or following.group(1) in FUNCTION_WORDS or not text[end - 1].isalnum():
         return False
     return MODIFIER_BEFORE_RE.search(text, max(0, start - 12), start) is not None

@@ -239,6 +239,7 @@ PREPOSITION_RE = re.compile(
 WHO_ROLE_RE = re.compile(
     rf"(?<![\w’'])({DETERMINER}(?:[ \t]+[\w’'\-]+){{0,4}}?[ \t]+(?:{ROLE_NOUNS})s?)[ \t]+$"
 )
+TRAILING_NAME_RE = re.compile(rf"(?:{NAME})$")  # "the Vermont senator Bernie Sanders"
 WHO_ANTECEDENT_RE = re.compile(rf"(?<![\w’'])(?:(?:{TITLES})[ \t]+)*({NAME}),[ \t]*$")
 
 
@@ -272,9 +273,9 @@ def _speaker_from(text: str, match: re.Match[str]) -> tuple[int, int, str] | Non
                     start, end = role.span(1)
                     kind = "role"
             if kind == "role":
-                trailing = re.search(rf"(?:{NAME})$", text[start:end])
+                trailing = TRAILING_NAME_RE.search(text, start, end)
                 if trailing and " " in trailing.group() and trailing.group()[0].isupper():
-                    start, end = _trim_name(text, start + trailing.start(), end)
+                    start, end = _trim_name(text, trailing.start(), end)
                     kind = "name"
             return start, end, kind
     return None
