@@ -1,0 +1,68 @@
+"""Recognise syndicated copies by the footer that feed plugins append.
+
+WordPress (and the many sites that republish through its RSS feeds) ends a
+copied post with "The post <TITLE> appeared first on <SITE>." In HTML both are
+links: the first to the original article, the second to the original site.
+A document carrying that footer is a copy; the footer names its original.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+FOOTER = re.compile(
+    r"The post\s+(?P<title>.+?)\s+appeared first on\s+(?P<publisher>.+?)\s*\.?\s*$",
+    re.S,
+)
+FOOTER_LINE = re.compile(r"^[ \t]*The post\s+.+?\s+appeared first on\s+.+?$", re.M)
+
+
+@dataclass(frozen=True)
+class Syndication:
+    """Where a syndicated copy says its original appeared."""
+
+    title: str
+    publisher: str
+    url: str | None = None
+    site_url: str | None = None
+
+    def note(self) -> str:
+        where = f" <{self.url}>" if self.url else ""
+        return f"syndicated: original “{self.title}”{where} appeared first on {self.publisher}"
+
+
+def find_syndication_in_text(text: str) -> Syndication | None:
+    """The footer's title and publisher, from the last footer line of a plain text."""
+    lines = FOOTER_LINE.findall(text)
+    if not lines:
+        return None
+    match = FOOTER.match(lines[-1].strip())
+    if not match:
+        return None
+    return Syndication(title=_clean(match["title"]), publisher=_clean(match["publisher"]))
+
+
+def find_syndication(tree: etree._Element) -> Syndication | None:
+    """The footer in an HTML tree, with the links to the original post and site."""
+    found: Syndication | None = None
+    for element in tree.iter("p", "div", "footer", "span", "section"):
+        words = " ".join("".join(element.itertext()).split())
+        match = FOOTER.fullmatch(words)
+        if not match:
+            continue
+        links = [a.get("href") for a in element.iter("a") if a.get("href")]
+        found = Syndication(
+            title=_clean(match["title"]),
+            publisher=_clean(match["publisher"]),
+            url=links[0] if links else None,
+            site_url=links[1] if len(links) > 1 else None,
+        )
+        # the innermost element wins: keep looking in document order
+    return found
+
+
+def _clean(words: str) -> str:
+    return " ".join(words.split()).strip(" .")
