@@ -1,0 +1,212 @@
+"""Read WARC and WARC.gz web archives: one Document per HTML page captured.
+
+Every successful (2xx) HTML ``response`` record, and every HTML ``resource``
+record, becomes a Document with the record's target URL; the capture date
+(``WARC-Date``) stands in for the publication date when the page carries
+none, and the document's notes say so.
+
+Archives in the wild are damaged: a crawler died mid-write (a truncated
+gzip), a record's length is wrong, bytes were spliced in. A bad record is
+recorded as a ``Problem`` and reading resumes at the next record header, so
+one bad record never costs the rest of the archive.
+
+warcio reads about 35,000 records/s here and fastwarc 180,000 (BENCHMARKS.md);
+both are two orders of magnitude faster than main-text extraction, so we use
+warcio, which the tests also write with, and which reports offsets we can
+resume from.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import zlib
+from collections.abc import Iterator
+from datetime import datetime, timezone
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.recordloader import ArcWarcRecord
+
+from .html import read_html
+from .model import Document, ProvenanceError
+from .problems import Problem
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+GZIP_MAGIC = b"\x1f\x8b\x08"
+MAX_RECORD_BYTES = 20_000_000
+
+
+class WarcDocuments(Iterator[Document]):
+    """The documents of one archive, in order; ``problems`` fills up as it is read.
+
+    ``pages`` counts the HTML pages found, ``records`` all records read.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, fast: bool = False) -> None:
+        self.path = os.fspath(path)
+        self.fast = fast
+        self.problems: list[Problem] = []
+        self.records = 0
+        self.pages = 0
+        self._documents = self._read()
+
+    def __next__(self) -> Document:
+        return next(self._documents)
+
+    def _problem(self, offset: int, reason: str, url: str | None = None) -> None:
+        where = f"{self.path} (record at byte {offset}" + (f", {url})" if url else ")")
+        self.problems.append(Problem(where, reason))
+
+    def _read(self) -> Iterator[Document]:
+        try:
+            handle = open(self.path, "rb")
+        except OSError as error:
+            raise ProvenanceError(f"{self.path}: cannot open: {error.strerror}") from error
+        with handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size == 0:
+                raise ProvenanceError(f"{self.path}: empty file, not a WARC archive")
+            head = handle.read(16)
+            compressed = head.startswith(GZIP_MAGIC)
+            if not compressed and not head.startswith(b"WARC/"):
+                raise ProvenanceError(f"{self.path}: does not start with a WARC record header")
+            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+                position: int | None = 0
+                while position is not None and position < size:
+                    handle.seek(position)
+                    position = yield from self._read_from(handle, position, size, mapped, compressed)
+
+    def _read_from(
+        self, handle: object, start: int, size: int, mapped: mmap.mmap, compressed: bool
+    ) -> Iterator[Document]:
+        """Read records from ``start``; on damage, return where to resume (None: done)."""
+        records = ArchiveIterator(handle)
+        offset = start
+        try:
+            for record in records:
+                offset = records.offset
+                self.records += 1
+                document = self._document(record, offset)
+                if document is not None:
+                    yield document
+            end = records.offset
+        except Exception as error:  # warcio raises bare Exceptions and zlib/EOF errors alike
+            reason = f"damaged record ({type(error).__name__}: {_shorten(str(error))})"
+            self._problem(offset, reason)
+            return _next_record_start(mapped, offset + 1, compressed)
+        if end < size and mapped[end:size].strip():
+            self._problem(end, f"archive ends in {size - end} bytes that are not a complete record "
+                               "(truncated download or crawl?)")
+            return _next_record_start(mapped, end + 1, compressed)
+        return None
+
+    def _document(self, record: ArcWarcRecord, offset: int) -> Document | None:
+        url = record.rec_headers.get_header("WARC-Target-URI")
+        if not _is_html_page(record):
+            return None
+        self.pages += 1
+        declared = int(record.rec_headers.get_header("Content-Length") or 0)
+        if declared > MAX_RECORD_BYTES:
+            self._problem(offset, f"page of {declared / 1e6:.0f} MB is too large to be an article", url)
+            return None
+        try:
+            payload = record.content_stream().read()
+        except Exception as error:  # a broken chunked or gzip content-encoding
+            self._problem(offset, f"cannot decode the page body ({_shorten(str(error))})", url)
+            return None
+        if record.raw_stream.limit > 0:
+            self._problem(offset, f"record is cut short ({record.raw_stream.limit} bytes missing)", url)
+            return None
+        try:
+            return read_html(
+                payload,
+                path=self.path,
+                url=url,
+                fetched=_capture_date(record),
+                encoding=_charset(record),
+                fast=self.fast,
+            )
+        except ProvenanceError as error:
+            self._problem(offset, str(error).removeprefix(f"{self.path}: "), url)
+            return None
+
+
+def read_warc(path: str | os.PathLike[str], *, fast: bool = False) -> WarcDocuments:
+    """Documents of every HTML page in a WARC or WARC.gz; bad records land in ``.problems``.
+
+    Raises ProvenanceError only when the file is not a WARC archive at all.
+    """
+    return WarcDocuments(path, fast=fast)
+
+
+def _is_html_page(record: ArcWarcRecord) -> bool:
+    if record.rec_type == "response":
+        if record.http_headers is None:
+            return False
+        status = record.http_headers.get_statuscode() or ""
+        if not status.startswith("2"):
+            return False
+        content_type = record.http_headers.get_header("Content-Type") or ""
+    elif record.rec_type == "resource":
+        content_type = record.rec_headers.get_header("Content-Type") or ""
+    else:
+        return False
+    return content_type.split(";")[0].strip().lower() in HTML_TYPES
+
+
+def _charset(record: ArcWarcRecord) -> str | None:
+    headers = record.http_headers if record.http_headers is not None else record.rec_headers
+    content_type = headers.get_header("Content-Type") or ""
+    for parameter in content_type.split(";")[1:]:
+        key, _, value = parameter.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            return value.strip().strip("\"'")
+    return None
+
+
+def _capture_date(record: ArcWarcRecord) -> datetime | None:
+    value = record.rec_headers.get_header("WARC-Date")
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _next_record_start(mapped: mmap.mmap, position: int, compressed: bool) -> int | None:
+    """Byte offset of the next plausible record header at or after ``position``."""
+    size = len(mapped)
+    while position < size:
+        if compressed:
+            found = mapped.find(GZIP_MAGIC, position)
+            if found < 0:
+                return None
+            try:
+                head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(mapped[found : found + 512], 16)
+            except zlib.error:
+                head = b""
+            if head.startswith(b"WARC/"):
+                return found
+        else:
+            found = mapped.find(b"WARC/1.", position)
+            if found < 0:
+                return None
+            if found == 0 or mapped[found - 1 : found] == b"\n":
+                return found
+        position = found + 1
+    return None
+
+
+def _shorten(message: str, limit: int = 100) -> str:
+    """An error message fit to print: binary junk quoted by warcio is cut off."""
+    message = " ".join(message.split())
+    clean = []
+    for character in message:
+        if not (character.isascii() and character.isprintable()):
+            clean.append("…")
+            break
+        clean.append(character)
+    text = "".join(clean)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
