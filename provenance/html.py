@@ -244,7 +244,15 @@ def decode(data: bytes, *, name: str, encoding: str | None = None) -> tuple[str,
     best = charset_normalizer.from_bytes(data[:200_000]).best()
     if best is None or best.encoding is None:
         raise ProvenanceError(f"{name}: cannot tell the text encoding; is this an HTML page?")
-    return data.decode(best.encoding, errors="replace"), best.encoding
+    text = data.decode(best.encoding, errors="replace")
+    # Latin code pages agree on most bytes; where windows-1252 reads the page the
+    # same, prefer it: it is what browsers assume for an undeclared Western page.
+    try:
+        if best.encoding != "cp1252" and data.decode("cp1252") == text:
+            return text, "cp1252"
+    except UnicodeDecodeError:
+        pass
+    return text, best.encoding
 
 
 def _codec(label: str) -> str | None:
@@ -326,6 +334,20 @@ def page_dates(
     return None, modified, ""
 
 
+SENTENCE_END = re.compile(r"[.!?…:;][\"”’)\]]*(?:\s|$)")
+
+
+def has_prose(text: str, *, min_words: int = 8) -> bool:
+    """True when some line reads as a sentence, not a menu: enough words and an end mark.
+
+    trafilatura falls back to any text it finds, so a login page comes back as
+    its menu ("News Politics Sport Sign in"); that is not an article.
+    """
+    return any(
+        len(line.split()) >= min_words and SENTENCE_END.search(line) for line in text.splitlines()
+    )
+
+
 def load_tree(text: str, *, name: str) -> lxml.html.HtmlElement:
     tree = trafilatura.utils.load_html(text)
     if tree is None:
@@ -387,8 +409,8 @@ def read_html(
     if extracted is None or body is None:
         raise ProvenanceError(f"{name}: no main text found on the page")
     main_text, emphasis, quotes = render(body)
-    if not main_text.strip():
-        raise ProvenanceError(f"{name}: no main text found on the page")
+    if not has_prose(main_text):
+        raise ProvenanceError(f"{name}: no main text found on the page (only menus or forms?)")
 
     published, modified, date_source = page_dates(tree, url=url, before=fetched)
     if published is None and fetched is not None:
