@@ -91,6 +91,8 @@ class WarcDocuments(Iterator[Document]):
                     yield document
             end = records.offset
         except Exception as error:  # warcio raises bare Exceptions and zlib/EOF errors alike
+            # past the last good record, warcio's offset is where the bad one starts
+            offset = max(offset, records.offset)
             reason = f"damaged record ({type(error).__name__}: {_shorten(str(error))})"
             self._problem(offset, reason)
             return _next_record_start(mapped, offset + 1, compressed)
