@@ -158,9 +158,9 @@ def _render(element: etree._Element, out: _Text, *, inline_quote_depth: int = 0)
         out.add(marks[1])
 
     if style and end > start:
-        out.emphasis.append(_trimmed_span(out, start, end, style))
+        out.emphasis.append(Emphasis(start, end, style))
     if (block_quote or inline_quote) and end > start:
-        out.quotes.append(_trimmed_span(out, start, end, "block" if block_quote else "inline"))
+        out.quotes.append(Emphasis(start, end, "block" if block_quote else "inline"))
 
     if block_quote:
         out.newline(2)
@@ -184,13 +184,14 @@ def _already_quoted(element: etree._Element) -> bool:
     return len(words) > 1 and words[0] in "\"“‘«„'" and words[-1] in "\"”’»“'"
 
 
-def _trimmed_span(out: _Text, start: int, end: int, style: str) -> Emphasis:
-    text = out.text()
+def _trimmed(text: str, span: Emphasis, shift: int) -> Emphasis:
+    """The span moved by ``shift``, without whitespace at either end, within ``text``."""
+    start, end = max(span.start - shift, 0), min(span.end - shift, len(text))
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
-    return Emphasis(start, end, style)
+    return Emphasis(start, end, span.style)
 
 
 def render(root: etree._Element) -> tuple[str, tuple[Emphasis, ...], tuple[Emphasis, ...]]:
@@ -209,7 +210,7 @@ def render(root: etree._Element) -> tuple[str, tuple[Emphasis, ...], tuple[Empha
     text = text.strip()
 
     def shift(spans: Iterable[Emphasis]) -> tuple[Emphasis, ...]:
-        shifted = (Emphasis(s.start - leading, s.end - leading, s.style) for s in spans)
+        shifted = (_trimmed(text, span, leading) for span in spans)
         return tuple(sorted((s for s in shifted if s.end > s.start), key=lambda s: (s.start, s.end)))
 
     return text, shift(out.emphasis), shift(out.quotes)
@@ -362,7 +363,7 @@ def read_html(
     url: str | None = None,
     fetched: datetime | None = None,
     encoding: str | None = None,
-    fast: bool = False,
+    fast: bool = True,
 ) -> Document:
     """Read one HTML page into a Document.
 
@@ -393,7 +394,7 @@ def read_html(
         if not HTML_SIGNS.search(text[:65536].encode("utf-8", "replace")):
             raise ProvenanceError(f"{name}: no HTML tags; this does not look like an HTML page")
     tree = load_tree(text, name=name)
-    syndication = find_syndication(tree)
+    syndication = find_syndication(tree) if "appeared first on" in text else None
     _mark_inline_quotes(tree)
     extracted = trafilatura.bare_extraction(
         tree,
@@ -404,6 +405,7 @@ def read_html(
         include_tables=True,
         include_links=False,
         fast=fast,
+        output_format="xml",  # keeps the tree and skips trafilatura's own text rendering
     )
     body = getattr(extracted, "body", None)
     if extracted is None or body is None:
