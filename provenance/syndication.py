@@ -66,3 +66,51 @@ def find_syndication(tree: etree._Element) -> Syndication | None:
 
 def _clean(words: str) -> str:
     return " ".join(words.split()).strip(" .")
+
+
+NOTE_PREFIX = "syndicated: original “"
+
+
+def from_notes(notes: tuple[str, ...] | list[str]) -> Syndication | None:
+    """The Syndication a reader recorded in a document's notes (see ``Syndication.note``)."""
+    for note in notes:
+        if not note.startswith(NOTE_PREFIX):
+            continue
+        title, _, rest = note[len(NOTE_PREFIX) :].partition("”")
+        url = None
+        rest = rest.strip()
+        if rest.startswith("<"):
+            url, _, rest = rest[1:].partition(">")
+        publisher = rest.strip().removeprefix("appeared first on").strip()
+        return Syndication(title=title, publisher=publisher, url=url or None)
+    return None
+
+
+def syndication_of(text: str, notes: tuple[str, ...] | list[str] = ()) -> Syndication | None:
+    """What a document says about its original: from its notes, else from its text."""
+    return from_notes(notes) or find_syndication_in_text(text)
+
+
+def shingles(text: str, *, size: int = 5) -> set[tuple[str, ...]]:
+    """Word ``size``-grams of the normalised text."""
+    from .normalize import words
+
+    folded = [word.norm for word in words(text)]
+    return {tuple(folded[i : i + size]) for i in range(max(len(folded) - size + 1, 1))}
+
+
+def containment(copy: str, original: str, *, size: int = 5) -> float:
+    """Share of the copy's word 5-grams found in the original (1.0: all of it)."""
+    copied = shingles(copy, size=size)
+    if not copied:
+        return 0.0
+    return len(copied & shingles(original, size=size)) / len(copied)
+
+
+COPY_THRESHOLD = 0.8
+"""A copy may add a footer, a byline or a "Read more"; 80% of its 5-grams must be the original's."""
+
+
+def is_copy(copy: str, original: str, *, threshold: float = COPY_THRESHOLD) -> bool:
+    """True when (nearly) all of ``copy`` is ``original``'s text."""
+    return containment(copy, original) >= threshold

@@ -115,3 +115,27 @@ def test_text_footer_of_the_seed_article():
 
 def test_no_footer_no_syndication():
     assert find_syndication_in_text("The post office closed early. It appeared first in 1902.") is None
+
+
+def test_syndication_round_trips_through_notes():
+    from provenance.syndication import syndication_of
+
+    bridge = next(iter(feed("wordpress_rss.xml")))
+    syndication = syndication_of(bridge.text, bridge.notes)
+    assert syndication is not None
+    assert syndication.url == "https://lakesidecourier.example/news/2024/03/12/harbour-bridge-vote"
+    assert syndication.publisher == "The Lakeside Courier"
+    assert syndication.title == "Council approves harbour bridge after late-night vote"
+
+
+def test_a_syndicated_page_is_a_copy_of_its_original_and_not_the_reverse_of_a_different_story():
+    from provenance.html import read_html
+    from provenance.syndication import containment, is_copy
+
+    original = read_html((WEB / "news_article.html").read_bytes())
+    copy = read_html((WEB / "syndicated_copy.html").read_bytes())
+    other = read_html((WEB / "cp1252_undeclared.html").read_bytes())
+    assert is_copy(copy.text, original.text)
+    assert containment(copy.text, original.text) > 0.9
+    assert not is_copy(other.text, original.text)
+    assert containment(other.text, original.text) < 0.2
