@@ -24,9 +24,9 @@ from pathlib import Path
 import trafilatura
 
 sys.path.insert(0, str(Path(__file__).parent))
-from pages import write_pages  # noqa: E402
+from pages import write_pages
 
-from provenance.html import read_html  # noqa: E402
+from provenance.html import read_html
 
 
 def bare(path: Path) -> int:

@@ -10,12 +10,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-WORDS = (
-    "council harbour bridge vote mayor budget residents ferry traders commuters project "
-    "engineers contract tender consultation district waterfront minister report committee "
-    "funding regional transport delay cost estimate noise quay north bank evening session "
-    "statement critics support opposition plan decade agreement public record hearing"
-).split()
+WORDS = ["council", "harbour", "bridge", "vote", "mayor", "budget", "residents", "ferry", "traders", "commuters", "project", "engineers", "contract", "tender", "consultation", "district", "waterfront", "minister", "report", "committee", "funding", "regional", "transport", "delay", "cost", "estimate", "noise", "quay", "north", "bank", "evening", "session", "statement", "critics", "support", "opposition", "plan", "decade", "agreement", "public", "record", "hearing"]
 NAMES = ["Lena Brandt", "Tomas Reyes", "Priya Natarajan", "Maria Okafor", "Jon Halvorsen", "Aiko Mori"]
 
 

@@ -12,10 +12,11 @@ appeared first on ..." gets a note naming its original.
 
 from __future__ import annotations
 
+import calendar
 import email.utils
 import io
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
@@ -129,7 +130,7 @@ def _date(raw: str | None, parsed: Any) -> datetime | None:
                 return moment
     if not parsed:
         return None
-    return datetime(*parsed[:6], tzinfo=timezone.utc)
+    return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
 
 
 def looks_like_feed(data: bytes) -> bool:
@@ -137,7 +138,7 @@ def looks_like_feed(data: bytes) -> bool:
     head = data[:2048].lstrip().lower()
     if head.startswith(b"<?xml"):
         head = head[head.find(b"?>") + 2 :].lstrip()
-        while head.startswith(b"<!--") or head.startswith(b"<?"):
+        while head.startswith((b"<!--", b"<?")):
             end = head.find(b">")
             head = head[end + 1 :].lstrip()
     return head.startswith((b"<rss", b"<feed", b"<rdf:rdf"))

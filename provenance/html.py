@@ -22,7 +22,7 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import charset_normalizer
 import htmldate
@@ -53,10 +53,9 @@ EMPHASIS_STYLES = {
 
 # Tags of trafilatura's output tree and of plain HTML (feed entries) that start a new line.
 BLOCK_TAGS = frozenset(
-    "p head list item table row cell code quote div h1 h2 h3 h4 h5 h6 ul ol li dl dt dd "
-    "blockquote pre tr td th figure figcaption section article header footer aside".split()
+    ["p", "head", "list", "item", "table", "row", "cell", "code", "quote", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd", "blockquote", "pre", "tr", "td", "th", "figure", "figcaption", "section", "article", "header", "footer", "aside"]
 )
-SKIP_TAGS = frozenset("graphic img script style noscript iframe svg video audio button form".split())
+SKIP_TAGS = frozenset(["graphic", "img", "script", "style", "noscript", "iframe", "svg", "video", "audio", "button", "form"])
 QUOTE_TAGS = frozenset(("quote", "blockquote", "q"))
 CELL_TAGS = frozenset(("cell", "td", "th"))
 LINE_BREAK_TAGS = frozenset(("lb", "br"))
@@ -70,10 +69,10 @@ MAGIC_NUMBERS = (
     (b"GIF8", "a GIF image"),
     (b"WARC/", "a WARC archive"),
 )
-HTML_SIGNS = re.compile(rb"<(?:!doctype\s+html|html|head|body|p|div|article|title|meta)\b", re.I)
+HTML_SIGNS = re.compile(rb"<(?:!doctype\s+html|html|head|body|p|div|article|title|meta)\b", re.IGNORECASE)
 DECLARED_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_.:-]+)""",
-    re.I,
+    re.IGNORECASE,
 )
 WHITESPACE = re.compile(r"\s+")
 
@@ -135,9 +134,7 @@ def _render(element: etree._Element, out: _Text, *, inline_quote_depth: int = 0)
 
     if block_quote:
         out.newline(2)
-    elif is_block and not inline_quote:
-        out.newline(1)
-    elif tag in LINE_BREAK_TAGS:
+    elif is_block and not inline_quote or tag in LINE_BREAK_TAGS:
         out.newline(1)
     elif tag in CELL_TAGS and out.tail() not in ("", "\n"):
         out.add("\t", verbatim=True)
@@ -228,16 +225,16 @@ def decode(data: bytes, *, name: str, encoding: str | None = None) -> tuple[str,
     for kind, label in MAGIC_NUMBERS:
         if data.startswith(kind):
             raise ProvenanceError(f"{name}: this is {label}, not an HTML page")
-    candidates = [encoding] if encoding else []
+    candidates: list[str] = [encoding] if encoding else []
     declared = DECLARED_CHARSET.search(data[:4096])
     if declared:
         candidates.append((declared.group(1) or declared.group(2)).decode("ascii"))
     candidates.append("utf-8")
     for candidate in candidates:
-        codec = _codec(candidate)
-        if codec:
+        label = _codec(candidate)
+        if label:
             try:
-                return data.decode(codec), codec
+                return data.decode(label), label
             except UnicodeDecodeError:
                 continue
     if b"\x00" in data[:4096]:
@@ -287,7 +284,7 @@ def _parse_timestamp(value: str) -> datetime | None:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _json_ld_dates(tree: lxml.html.HtmlElement) -> dict[str, str]:
@@ -331,7 +328,7 @@ def page_dates(
         tree, original_date=True, url=url, max_date=before.date().isoformat() if before else None
     )
     if day:
-        return datetime.fromisoformat(day).replace(tzinfo=timezone.utc), modified, "htmldate (day only)"
+        return datetime.fromisoformat(day).replace(tzinfo=UTC), modified, "htmldate (day only)"
     return None, modified, ""
 
 
@@ -407,8 +404,8 @@ def read_html(
         fast=fast,
         output_format="xml",  # keeps the tree and skips trafilatura's own text rendering
     )
-    body = getattr(extracted, "body", None)
-    if extracted is None or body is None:
+    body = extracted.body if isinstance(extracted, trafilatura.settings.Document) else None
+    if not isinstance(extracted, trafilatura.settings.Document) or body is None:
         raise ProvenanceError(f"{name}: no main text found on the page")
     main_text, emphasis, quotes = render(body)
     if not has_prose(main_text):
@@ -416,7 +413,7 @@ def read_html(
 
     published, modified, date_source = page_dates(tree, url=url, before=fetched)
     if published is None and fetched is not None:
-        published = fetched if fetched.tzinfo else fetched.replace(tzinfo=timezone.utc)
+        published = fetched if fetched.tzinfo else fetched.replace(tzinfo=UTC)
         notes.append("date: none on the page; the capture date stands in")
     elif date_source == "htmldate (day only)":
         notes.append("date: found by htmldate, to the day")
@@ -449,7 +446,8 @@ def _mark_inline_quotes(tree: lxml.html.HtmlElement) -> None:
     renderer reads as inline (``_is_block_quote``).
     """
     for q in tree.iter("q"):
-        if q.getparent() is not None and q.getparent().tag in ("body", "div", "article", "main"):
+        parent = q.getparent()
+        if parent is not None and parent.tag in ("body", "div", "article", "main"):
             wrapper = lxml.html.Element("p")
             q.addprevious(wrapper)
             wrapper.append(q)

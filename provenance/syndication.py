@@ -15,9 +15,9 @@ from lxml import etree
 
 FOOTER = re.compile(
     r"The post\s+(?P<title>.+?)\s+appeared first on\s+(?P<publisher>.+?)\s*\.?\s*$",
-    re.S,
+    re.DOTALL,
 )
-FOOTER_LINE = re.compile(r"^[ \t]*The post\s+.+?\s+appeared first on\s+.+?$", re.M)
+FOOTER_LINE = re.compile(r"^[ \t]*The post\s+.+?\s+appeared first on\s+.+?$", re.MULTILINE)
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,9 @@ from __future__ import annotations
 import mmap
 import os
 import zlib
-from collections.abc import Iterator
-from datetime import datetime, timezone
+from collections.abc import Generator, Iterator
+from datetime import UTC, datetime
+from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
@@ -59,7 +60,7 @@ class WarcDocuments(Iterator[Document]):
 
     def _read(self) -> Iterator[Document]:
         try:
-            handle = open(self.path, "rb")
+            handle = open(self.path, "rb")  # noqa: SIM115 (closed below; open errors reported)
         except OSError as error:
             raise ProvenanceError(f"{self.path}: cannot open: {error.strerror}") from error
         with handle:
@@ -77,8 +78,8 @@ class WarcDocuments(Iterator[Document]):
                     position = yield from self._read_from(handle, position, size, mapped, compressed)
 
     def _read_from(
-        self, handle: object, start: int, size: int, mapped: mmap.mmap, compressed: bool
-    ) -> Iterator[Document]:
+        self, handle: BinaryIO, start: int, size: int, mapped: mmap.mmap, compressed: bool
+    ) -> Generator[Document, None, int | None]:
         """Read records from ``start``; on damage, return where to resume (None: done)."""
         records = ArchiveIterator(handle)
         offset = start
@@ -90,7 +91,7 @@ class WarcDocuments(Iterator[Document]):
                 if document is not None:
                     yield document
             end = records.offset
-        except Exception as error:  # warcio raises bare Exceptions and zlib/EOF errors alike
+        except Exception as error:  # noqa: BLE001 (warcio raises bare Exceptions, zlib and EOF errors)
             # past the last good record, warcio's offset is where the bad one starts
             offset = max(offset, records.offset)
             reason = f"damaged record ({type(error).__name__}: {_shorten(str(error))})"
@@ -113,7 +114,7 @@ class WarcDocuments(Iterator[Document]):
             return None
         try:
             payload = record.content_stream().read()
-        except Exception as error:  # a broken chunked or gzip content-encoding
+        except Exception as error:  # noqa: BLE001 (a broken chunked or gzip content-encoding)
             self._problem(offset, f"cannot decode the page body ({_shorten(str(error))})", url)
             return None
         if record.raw_stream.limit > 0:
@@ -171,10 +172,10 @@ def _capture_date(record: ArcWarcRecord) -> datetime | None:
     if not value:
         return None
     try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(value.strip())
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _next_record_start(mapped: mmap.mmap, position: int, compressed: bool) -> int | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -24,7 +24,7 @@ def test_rss_entries_with_dates_links_and_publisher():
     bridge, ferry = list(documents)
     assert bridge.title == "Council approves harbour bridge after late-night vote"
     assert bridge.url == "https://regionalwiredigest.example/2024/03/14/council-approves-harbour-bridge-after-late-night-vote/"
-    assert bridge.published == datetime(2024, 3, 14, 6, 30, 12, tzinfo=timezone.utc)
+    assert bridge.published == datetime(2024, 3, 14, 6, 30, 12, tzinfo=UTC)
     assert bridge.publisher == "Regional Wire Digest"
     assert bridge.author == "wiredesk"
     assert bridge.format == "feed" and bridge.path == "wordpress_rss.xml"
@@ -48,9 +48,11 @@ def test_rss_entry_markup_becomes_spans():
 def test_syndicated_entry_names_its_original():
     bridge = next(iter(feed("wordpress_rss.xml")))
     assert bridge.notes == (
-        "syndicated: original “Council approves harbour bridge after late-night vote” "
-        "<https://lakesidecourier.example/news/2024/03/12/harbour-bridge-vote> "
-        "appeared first on The Lakeside Courier",
+        (
+            "syndicated: original “Council approves harbour bridge after late-night vote” "
+            "<https://lakesidecourier.example/news/2024/03/12/harbour-bridge-vote> "
+            "appeared first on The Lakeside Courier"
+        ),
     )
 
 
@@ -71,7 +73,7 @@ def test_atom_entries():
     assert statement.publisher == "City Hall Press Office"
     assert [statement.text[e.start : e.end] for e in statement.emphasis] == ["a promise"]
     # no <published>: the update date stands in, and the note says so
-    assert consultation.published == datetime(2024, 3, 10, 12, tzinfo=timezone.utc)
+    assert consultation.published == datetime(2024, 3, 10, 12, tzinfo=UTC)
     assert consultation.notes == ("date: the entry's last update; it gives no publication date",)
     assert consultation.text.startswith("A public consultation on the approach roads")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -48,7 +48,7 @@ def test_metadata_from_the_page(article):
     assert article.publisher == "The Lakeside Courier"
     assert article.url == "https://lakesidecourier.example/news/2024/03/12/harbour-bridge-vote"
     # the time of day survives (htmldate alone gives only the day)
-    assert article.published == datetime(2024, 3, 12, 22, 15, tzinfo=timezone.utc)
+    assert article.published == datetime(2024, 3, 12, 22, 15, tzinfo=UTC)
     assert "modified: 2024-03-13T08:02:00+00:00" in article.notes
     assert article.format == "html"
     assert article.path == "news_article.html"
@@ -61,8 +61,10 @@ def test_emphasis_spans_slice_back_to_the_emphasised_words(article):
         ("never", "italic"),
         ("the longest of its kind in the province", "italic"),
         (
-            "“This is the single most important infrastructure decision the city has made "
-            "in a generation,”",
+            (
+                "“This is the single most important infrastructure decision the city has made "
+                "in a generation,”"
+            ),
             "bold",
         ),
         ("a third of their passing trade", "underline"),
@@ -95,7 +97,7 @@ def test_str_and_bytes_give_the_same_document():
 def test_syndicated_copy_names_its_original():
     copy = read_html(page("syndicated_copy.html"), path="syndicated_copy.html")
     assert copy.publisher == "Regional Wire Digest"
-    assert copy.published == datetime(2024, 3, 14, 6, 30, 12, tzinfo=timezone.utc)
+    assert copy.published == datetime(2024, 3, 14, 6, 30, 12, tzinfo=UTC)
     (note,) = [n for n in copy.notes if n.startswith("syndicated:")]
     assert "https://lakesidecourier.example/news/2024/03/12/harbour-bridge-vote" in note
     assert note.endswith("appeared first on The Lakeside Courier")
@@ -110,7 +112,7 @@ def test_undeclared_windows_1252_is_detected():
     assert "Traders’ Association" in document.text
     assert "encoding: cp1252" in document.notes
     # no machine-readable date: htmldate finds "Published 3 November 2023" in the text
-    assert document.published == datetime(2023, 11, 3, tzinfo=timezone.utc)
+    assert document.published == datetime(2023, 11, 3, tzinfo=UTC)
     assert "date: found by htmldate, to the day" in document.notes
 
 
@@ -160,7 +162,7 @@ UNDATED = (
 
 
 def test_capture_date_stands_in_for_a_missing_date_and_says_so():
-    captured = datetime(2024, 3, 13, 17, 5, tzinfo=timezone.utc)
+    captured = datetime(2024, 3, 13, 17, 5, tzinfo=UTC)
     document = read_html(UNDATED, url="https://ferries.example/notice", fetched=captured)
     assert document.published == captured
     assert "date: none on the page; the capture date stands in" in document.notes
@@ -168,7 +170,7 @@ def test_capture_date_stands_in_for_a_missing_date_and_says_so():
 
 
 def test_page_date_wins_over_capture_date(article):
-    captured = datetime(2024, 5, 1, tzinfo=timezone.utc)
+    captured = datetime(2024, 5, 1, tzinfo=UTC)
     document = read_html(page("news_article.html"), url="https://mirror.example/x", fetched=captured)
     assert document.published == article.published
     assert "fetched from: https://mirror.example/x" in document.notes

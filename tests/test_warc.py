@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,12 +16,12 @@ from provenance.warc import read_warc
 WEB = Path(__file__).parent / "data" / "web"
 
 UNDATED = (
-    "<html><head><title>Ferry notice</title></head><body><nav>Home | Timetables</nav><article>"
-    "<h1>Ferry notice</h1>"
-    "<p>The harbour ferry will run every twenty minutes instead of every quarter hour, the operator said.</p>"
-    "<p>Season tickets bought before the change remain valid until they expire, the operator added.</p>"
-    "</article></body></html>"
-).encode()
+    b"<html><head><title>Ferry notice</title></head><body><nav>Home | Timetables</nav><article>"
+    b"<h1>Ferry notice</h1>"
+    b"<p>The harbour ferry will run every twenty minutes instead of every quarter hour, the operator said.</p>"
+    b"<p>Season tickets bought before the change remain valid until they expire, the operator added.</p>"
+    b"</article></body></html>"
+)
 
 CAPTURES = [
     # (target URL, status, content type, body, WARC-Date)
@@ -93,10 +93,10 @@ def test_capture_date_stands_in_only_when_the_page_has_none(archive):
     path, _ = archive
     documents = {d.url: d for d in read_warc(path)}
     ferry = documents["https://ferries.example/notice"]
-    assert ferry.published == datetime(2024, 3, 13, 17, 5, tzinfo=timezone.utc)
+    assert ferry.published == datetime(2024, 3, 13, 17, 5, tzinfo=UTC)
     assert "date: none on the page; the capture date stands in" in ferry.notes
     bridge = documents["https://lakesidecourier.example/news/2024/03/12/harbour-bridge-vote"]
-    assert bridge.published == datetime(2024, 3, 12, 22, 15, tzinfo=timezone.utc)
+    assert bridge.published == datetime(2024, 3, 12, 22, 15, tzinfo=UTC)
     assert not any("capture date" in note for note in bridge.notes)
     assert "fetched from: https://lakesidecourier.example/news/2024/03/12/harbour-bridge-vote?utm_source=feed" in bridge.notes
     assert bridge.path == str(path)
