@@ -231,10 +231,10 @@ def decode(data: bytes, *, name: str, encoding: str | None = None) -> tuple[str,
         candidates.append((declared.group(1) or declared.group(2)).decode("ascii"))
     candidates.append("utf-8")
     for candidate in candidates:
-        label = _codec(candidate)
-        if label:
+        codec_name = _codec(candidate)
+        if codec_name:
             try:
-                return data.decode(label), label
+                return data.decode(codec_name), codec_name
             except UnicodeDecodeError:
                 continue
     if b"\x00" in data[:4096]:
