@@ -69,7 +69,7 @@ MAGIC_NUMBERS = (
     (b"GIF8", "a GIF image"),
     (b"WARC/", "a WARC archive"),
 )
-HTML_SIGNS = re.compile(rb"<(?:!doctype\s+html|html|head|body|p|div|article|title|meta)\b", re.IGNORECASE)
+HTML_SIGNS = re.compile(r"<(?:!doctype\s+html|html|head|body|p|div|article|title|meta)\b", re.IGNORECASE)
 DECLARED_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_.:-]+)""",
     re.IGNORECASE,
@@ -332,7 +332,7 @@ def page_dates(
     return None, modified, ""
 
 
-SENTENCE_END = re.compile(r"[.!?…:;][\"”’)\]]*(?:\s|$)")
+SENTENCE_END = re.compile(r"[.!?…:;][\"”’)\]]*(?:\s|$)|[。！？]")
 
 
 def has_prose(text: str, *, min_words: int = 8) -> bool:
@@ -342,7 +342,10 @@ def has_prose(text: str, *, min_words: int = 8) -> bool:
     its menu ("News Politics Sport Sign in"); that is not an article.
     """
     return any(
-        len(line.split()) >= min_words and SENTENCE_END.search(line) for line in text.splitlines()
+        # scripts without spaces between words (Chinese, Japanese) count by characters
+        (len(line.split()) >= min_words or len(line.strip()) >= 5 * min_words)
+        and SENTENCE_END.search(line)
+        for line in text.splitlines()
     )
 
 
@@ -378,18 +381,13 @@ def read_html(
         )
     notes: list[str] = []
     if isinstance(data, bytes):
-        if not HTML_SIGNS.search(data[:65536]):
-            for kind, label in MAGIC_NUMBERS:
-                if data.startswith(kind):
-                    raise ProvenanceError(f"{name}: this is {label}, not an HTML page")
-            raise ProvenanceError(f"{name}: no HTML tags; this does not look like an HTML page")
         text, used = decode(data, name=name, encoding=encoding)
         if used not in ("utf-8", "utf-8-sig"):
             notes.append(f"encoding: {used}")
     else:
         text = data
-        if not HTML_SIGNS.search(text[:65536].encode("utf-8", "replace")):
-            raise ProvenanceError(f"{name}: no HTML tags; this does not look like an HTML page")
+    if not HTML_SIGNS.search(text[:65536]):
+        raise ProvenanceError(f"{name}: no HTML tags; this does not look like an HTML page")
     tree = load_tree(text, name=name)
     syndication = find_syndication(tree) if "appeared first on" in text else None
     _mark_inline_quotes(tree)

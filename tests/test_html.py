@@ -199,3 +199,35 @@ def test_emphasis_offsets_always_slice_back(runs):
     assert [text[e.start : e.end] for e in emphasis] == expected
     styles = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline"}
     assert [e.style for e in emphasis] == [styles[tag] for _, tag in runs if tag]
+
+
+RUSSIAN = (
+    "<html><head><title>Мост</title></head><body><article><h1>Городской совет одобрил строительство моста</h1>"
+    "<p>Городской совет во вторник поздно вечером проголосовал за строительство нового моста через гавань, "
+    "завершив спор, который длился более десяти лет.</p></article></body></html>"
+)
+JAPANESE = (
+    "<html><head><title>橋</title></head><body><article><h1>市議会が港の橋の建設を承認</h1>"
+    "<p>市議会は火曜日の深夜、港に新しい橋を建設する計画を賛成七、反対四で承認した。十年以上続いた議論に決着がついた。</p>"
+    "</article></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    ("page_text", "encoding", "expected"),
+    [
+        (RUSSIAN, "koi8-r", "проголосовал за строительство"),
+        (RUSSIAN, "cp1251", "проголосовал за строительство"),
+        (RUSSIAN, "utf-16", "проголосовал за строительство"),  # with a byte order mark
+        (JAPANESE, "shift_jis", "港に新しい橋を建設する計画"),
+        pytest.param(
+            JAPANESE, "euc-jp", "港に新しい橋を建設する計画",
+            marks=pytest.mark.xfail(
+                strict=True, reason="charset_normalizer 3.5 takes two lines of EUC-JP for cp949"
+            ),
+        ),
+    ],
+)
+def test_undeclared_legacy_encodings_are_detected(page_text, encoding, expected):
+    document = read_html(page_text.encode(encoding), path="page.html")
+    assert expected in document.text
