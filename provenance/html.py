@@ -52,10 +52,16 @@ EMPHASIS_STYLES = {
 }
 
 # Tags of trafilatura's output tree and of plain HTML (feed entries) that start a new line.
-BLOCK_TAGS = frozenset(
-    ["p", "head", "list", "item", "table", "row", "cell", "code", "quote", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd", "blockquote", "pre", "tr", "td", "th", "figure", "figcaption", "section", "article", "header", "footer", "aside"]
-)
-SKIP_TAGS = frozenset(["graphic", "img", "script", "style", "noscript", "iframe", "svg", "video", "audio", "button", "form"])
+BLOCK_TAGS = frozenset((
+    "p", "head", "list", "item", "table", "row", "code", "quote", "div",
+    "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd",
+    "blockquote", "pre", "tr", "figure", "figcaption", "section", "article",
+    "header", "footer", "aside",
+))  # table cells are not: a row is one line, its cells separated by tabs
+SKIP_TAGS = frozenset((
+    "graphic", "img", "script", "style", "noscript", "iframe", "svg", "video", "audio",
+    "button", "form",
+))
 QUOTE_TAGS = frozenset(("quote", "blockquote", "q"))
 CELL_TAGS = frozenset(("cell", "td", "th"))
 LINE_BREAK_TAGS = frozenset(("lb", "br"))
@@ -134,7 +140,7 @@ def _render(element: etree._Element, out: _Text, *, inline_quote_depth: int = 0)
 
     if block_quote:
         out.newline(2)
-    elif is_block and not inline_quote or tag in LINE_BREAK_TAGS:
+    elif (is_block and not inline_quote) or tag in LINE_BREAK_TAGS:
         out.newline(1)
     elif tag in CELL_TAGS and out.tail() not in ("", "\n"):
         out.add("\t", verbatim=True)
@@ -390,7 +396,7 @@ def read_html(
         raise ProvenanceError(f"{name}: no HTML tags; this does not look like an HTML page")
     tree = load_tree(text, name=name)
     syndication = find_syndication(tree) if "appeared first on" in text else None
-    _mark_inline_quotes(tree)
+    inline_passages = _write_q_marks(tree)
     extracted = trafilatura.bare_extraction(
         tree,
         url=url,
@@ -406,6 +412,9 @@ def read_html(
     if not isinstance(extracted, trafilatura.settings.Document) or body is None:
         raise ProvenanceError(f"{name}: no main text found on the page")
     main_text, emphasis, quotes = render(body)
+    if inline_passages:
+        found = _find_passages(main_text, inline_passages)
+        quotes = tuple(sorted((*quotes, *found), key=lambda span: (span.start, span.end)))
     if not has_prose(main_text):
         raise ProvenanceError(f"{name}: no main text found on the page (only menus or forms?)")
 
@@ -437,15 +446,41 @@ def read_html(
     )
 
 
-def _mark_inline_quotes(tree: lxml.html.HtmlElement) -> None:
-    """Keep <q> apart from <blockquote>: trafilatura renames both to <quote>.
+def _write_q_marks(tree: lxml.html.HtmlElement) -> list[str]:
+    """Write each <q>'s quote marks into the text, as a browser shows them, and drop the tag.
 
-    A <q> is turned into a <quote> inside a paragraph-level <span>, which the
-    renderer reads as inline (``_is_block_quote``).
+    trafilatura renames <q> to <quote> like <blockquote>, and moves a nested
+    <q> out of its sentence; so the marks go in first. Returns each quoted
+    passage (without its own marks) in document order, for ``_find_passages``.
     """
-    for q in tree.iter("q"):
-        parent = q.getparent()
-        if parent is not None and parent.tag in ("body", "div", "article", "main"):
-            wrapper = lxml.html.Element("p")
-            q.addprevious(wrapper)
-            wrapper.append(q)
+    elements = list(tree.iter("q"))
+    if not elements:
+        return []
+    for q in elements:
+        if _already_quoted(q):
+            continue
+        depth = sum(1 for _ in q.iterancestors("q"))
+        opening, closing = ("“", "”") if depth % 2 == 0 else ("‘", "’")
+        q.text = opening + (q.text or "")
+        if len(q):
+            q[-1].tail = (q[-1].tail or "") + closing
+        else:
+            q.text += closing
+    passages = [" ".join("".join(q.itertext()).split())[1:-1].strip() for q in elements]
+    etree.strip_tags(tree, "q")
+    return passages
+
+
+def _find_passages(text: str, passages: list[str]) -> list[Emphasis]:
+    """Inline quotation spans: each passage found in order (a nested one inside its parent)."""
+    spans = []
+    cursor = 0
+    for passage in passages:
+        if not passage:
+            continue
+        at = text.find(passage, cursor)
+        if at < 0:
+            continue  # the extractor dropped it (a <q> in a sidebar)
+        spans.append(Emphasis(at, at + len(passage), "inline"))
+        cursor = at + 1
+    return spans

@@ -231,3 +231,46 @@ JAPANESE = (
 def test_undeclared_legacy_encodings_are_detected(page_text, encoding, expected):
     document = read_html(page_text.encode(encoding), path="page.html")
     assert expected in document.text
+
+
+MARKUP = """<html><head><title>Markup test</title></head><body><article><h1>Heading for a test page</h1>
+<p>The minister said <q>we heard the words <q>never again</q> too often</q> and left without questions.</p>
+<p>Another source wrote <q>\u201cwe will not wait,\u201d</q> in a letter to the council on Monday evening.</p>
+<blockquote><p>First paragraph of a long quotation with <b>bold words</b> in it, as the report said.</p>
+<p>Second paragraph of the same quotation, which goes on for a while longer.</p></blockquote>
+<p>Line one of an address<br>Line two of the address, which is longer than the first line was.</p>
+<table><tr><td>Votes for</td><td>7</td></tr><tr><td>Votes against</td><td>4</td></tr></table>
+<p>Final paragraph of the test page with enough words to count as real prose here.</p>
+</article></body></html>"""
+
+
+@pytest.fixture(scope="module")
+def markup():
+    return read_html(MARKUP)
+
+
+def test_nested_q_stays_in_its_sentence_with_alternating_marks(markup):
+    assert "said “we heard the words ‘never again’ too often” and left" in markup.text
+    inline = [markup.text[q.start : q.end] for q in markup.quotes if q.style == "inline"]
+    assert inline[:2] == ["we heard the words ‘never again’ too often", "never again"]
+
+
+def test_q_that_carries_its_own_marks_is_not_double_quoted(markup):
+    assert "wrote “we will not wait,” in a letter" in markup.text
+    inline = [markup.text[q.start : q.end] for q in markup.quotes if q.style == "inline"]
+    assert inline[2] == "we will not wait,"
+
+
+def test_a_blockquote_of_several_paragraphs_is_one_block(markup):
+    (block,) = [q for q in markup.quotes if q.style == "block"]
+    assert markup.text[block.start : block.end] == (
+        "First paragraph of a long quotation with bold words in it, as the report said.\n"
+        "Second paragraph of the same quotation, which goes on for a while longer."
+    )
+    (bold,) = markup.emphasis
+    assert block.start < bold.start < bold.end < block.end
+
+
+def test_line_breaks_and_table_rows(markup):
+    assert "Line one of an address\nLine two of the address" in markup.text
+    assert "\nVotes for\t7\nVotes against\t4\n" in markup.text
