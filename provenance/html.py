@@ -341,6 +341,21 @@ def page_dates(
 SENTENCE_END = re.compile(r"[.!?…:;][\"”’)\]]*(?:\s|$)|[。！？]")
 
 
+PAGE_START = re.compile(rb"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.IGNORECASE | re.DOTALL)
+
+
+def looks_like_html(head: bytes) -> bool:
+    """True for bytes that start like an HTML page (after a BOM, blanks and comments)."""
+    for bom in (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        if head.startswith(bom):
+            head = head[len(bom) :]
+            if bom != codecs.BOM_UTF8:
+                head = head.decode("utf-16-le" if bom == codecs.BOM_UTF16_LE else "utf-16-be",
+                                   errors="ignore").encode("utf-8")
+            break
+    return bool(PAGE_START.match(head))
+
+
 def has_prose(text: str, *, min_words: int = 8) -> bool:
     """True when some line reads as a sentence, not a menu: enough words and an end mark.
 

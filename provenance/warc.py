@@ -18,6 +18,7 @@ resume from.
 
 from __future__ import annotations
 
+import io
 import mmap
 import os
 import zlib
@@ -43,8 +44,11 @@ class WarcDocuments(Iterator[Document]):
     ``pages`` counts the HTML pages found, ``records`` all records read.
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, fast: bool = False) -> None:
-        self.path = os.fspath(path)
+    def __init__(
+        self, source: str | os.PathLike[str] | bytes, *, path: str | None = None, fast: bool = False
+    ) -> None:
+        self.data = source if isinstance(source, bytes) else None
+        self.path = path or ("-" if isinstance(source, bytes) else os.fspath(source))
         self.fast = fast
         self.problems: list[Problem] = []
         self.records = 0
@@ -59,26 +63,34 @@ class WarcDocuments(Iterator[Document]):
         self.problems.append(Problem(where, reason))
 
     def _read(self) -> Iterator[Document]:
+        if self.data is not None:
+            yield from self._read_all(io.BytesIO(self.data), self.data)
+            return
         try:
             handle = open(self.path, "rb")  # noqa: SIM115 (closed below; open errors reported)
         except OSError as error:
             raise ProvenanceError(f"{self.path}: cannot open: {error.strerror}") from error
         with handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size == 0:
+            if os.fstat(handle.fileno()).st_size == 0:
                 raise ProvenanceError(f"{self.path}: empty file, not a WARC archive")
-            head = handle.read(16)
-            compressed = head.startswith(GZIP_MAGIC)
-            if not compressed and not head.startswith(b"WARC/"):
-                raise ProvenanceError(f"{self.path}: does not start with a WARC record header")
+            # mapped, the archive is searched for the next record without reading it all
             with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-                position: int | None = 0
-                while position is not None and position < size:
-                    handle.seek(position)
-                    position = yield from self._read_from(handle, position, size, mapped, compressed)
+                yield from self._read_all(handle, mapped)
+
+    def _read_all(self, handle: BinaryIO, content: mmap.mmap | bytes) -> Iterator[Document]:
+        size = len(content)
+        if size == 0:
+            raise ProvenanceError(f"{self.path}: empty file, not a WARC archive")
+        compressed = content[:3] == GZIP_MAGIC
+        if not compressed and content[:5] != b"WARC/":
+            raise ProvenanceError(f"{self.path}: does not start with a WARC record header")
+        position: int | None = 0
+        while position is not None and position < size:
+            handle.seek(position)
+            position = yield from self._read_from(handle, position, size, content, compressed)
 
     def _read_from(
-        self, handle: BinaryIO, start: int, size: int, mapped: mmap.mmap, compressed: bool
+        self, handle: BinaryIO, start: int, size: int, mapped: mmap.mmap | bytes, compressed: bool
     ) -> Generator[Document, None, int | None]:
         """Read records from ``start``; on damage, return where to resume (None: done)."""
         records = ArchiveIterator(handle)
@@ -134,12 +146,15 @@ class WarcDocuments(Iterator[Document]):
             return None
 
 
-def read_warc(path: str | os.PathLike[str], *, fast: bool = False) -> WarcDocuments:
+def read_warc(
+    source: str | os.PathLike[str] | bytes, *, path: str | None = None, fast: bool = False
+) -> WarcDocuments:
     """Documents of every HTML page in a WARC or WARC.gz; bad records land in ``.problems``.
 
+    ``source`` is a file name, or the archive's bytes (stdin) with ``path`` naming it.
     Raises ProvenanceError only when the file is not a WARC archive at all.
     """
-    return WarcDocuments(path, fast=fast)
+    return WarcDocuments(source, path=path, fast=fast)
 
 
 def _is_html_page(record: ArcWarcRecord) -> bool:
@@ -178,7 +193,7 @@ def _capture_date(record: ArcWarcRecord) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _next_record_start(mapped: mmap.mmap, position: int, compressed: bool) -> int | None:
+def _next_record_start(mapped: mmap.mmap | bytes, position: int, compressed: bool) -> int | None:
     """Byte offset of the next plausible record header at or after ``position``."""
     size = len(mapped)
     while position < size:
@@ -213,3 +228,15 @@ def _shorten(message: str, limit: int = 100) -> str:
         clean.append(character)
     text = "".join(clean)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def looks_like_warc(head: bytes) -> bool:
+    """True for bytes that start a WARC record, plain or gzip-compressed."""
+    if head.startswith(b"WARC/"):
+        return True
+    if head.startswith(GZIP_MAGIC):
+        try:
+            return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 16).startswith(b"WARC/")
+        except zlib.error:
+            return False
+    return False

@@ -274,3 +274,11 @@ def test_a_blockquote_of_several_paragraphs_is_one_block(markup):
 def test_line_breaks_and_table_rows(markup):
     assert "Line one of an address\nLine two of the address" in markup.text
     assert "\nVotes for\t7\nVotes against\t4\n" in markup.text
+
+
+def test_looks_like_html():
+    assert html.looks_like_html(page("news_article.html")[:4096])
+    assert html.looks_like_html(b"\n  <!-- cached 2024 -->\n<HTML><body>x</body></HTML>")
+    assert html.looks_like_html("\ufeff<!DOCTYPE html><html>".encode("utf-16"))
+    assert not html.looks_like_html(b"Plain text that mentions <html> later on.")
+    assert not html.looks_like_html(b'<?xml version="1.0"?><rss version="2.0">')

@@ -182,3 +182,19 @@ def test_a_file_that_is_not_a_warc_is_refused(tmp_path, content):
     path.write_bytes(content)
     with pytest.raises(ProvenanceError, match="fake.warc: "):
         list(read_warc(path))
+
+
+def test_archive_bytes_read_like_the_file(archive):
+    path, _ = archive
+    from_bytes = read_warc(path.read_bytes(), path="-")
+    assert [d.url for d in from_bytes] == [d.url for d in read_warc(path)]
+    assert all(p.where.startswith("- (record at byte") for p in from_bytes.problems)
+
+
+def test_looks_like_warc(archive):
+    from provenance.warc import looks_like_warc
+
+    path, _ = archive
+    assert looks_like_warc(path.read_bytes()[:4096])
+    assert not looks_like_warc(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03garbage")
+    assert not looks_like_warc(b"<html><body>WARC/1.0</body></html>")
