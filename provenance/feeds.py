@@ -21,8 +21,9 @@ from typing import Any
 
 import feedparser
 import lxml.html
+from lxml import etree
 
-from .html import render
+from .html import CONTROL_CHARACTERS, render
 from .model import Document, ProvenanceError
 from .problems import Problem
 from .syndication import find_syndication, find_syndication_in_text
@@ -36,7 +37,10 @@ class FeedDocuments(Iterator[Document]):
     def __init__(self, data: bytes, *, path: str) -> None:
         self.path = path
         self.problems: list[Problem] = []
-        parsed = feedparser.parse(io.BytesIO(data), resolve_relative_uris=True, sanitize_html=True)
+        try:
+            parsed = feedparser.parse(io.BytesIO(data), resolve_relative_uris=True, sanitize_html=True)
+        except Exception as error:  # noqa: BLE001 (feedparser fails in many ways on garbage)
+            raise ProvenanceError(f"{path}: not an RSS or Atom feed ({type(error).__name__}: {error})") from error
         if not parsed.get("version") and not parsed.entries:
             reason = parsed.get("bozo_exception") or "no <rss>, <feed> or <rdf:RDF> root"
             raise ProvenanceError(f"{path}: not an RSS or Atom feed ({reason})")
@@ -64,7 +68,12 @@ class FeedDocuments(Iterator[Document]):
         value, content_type = _entry_content(entry)
         notes: list[str] = []
         if content_type in HTML_TYPES:
-            fragment = lxml.html.fragment_fromstring(value, create_parent="div")
+            try:
+                fragment = lxml.html.fragment_fromstring(
+                    CONTROL_CHARACTERS.sub("", value), create_parent="div"
+                )
+            except (ValueError, etree.LxmlError) as error:
+                raise ProvenanceError(f"entry's HTML cannot be parsed ({error})") from error
             text, emphasis, quotes = render(fragment)
             syndication = find_syndication(fragment)
         else:

@@ -81,6 +81,7 @@ DECLARED_CHARSET = re.compile(
     re.IGNORECASE,
 )
 WHITESPACE = re.compile(r"\s+")
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 @dataclass
@@ -409,20 +410,26 @@ def read_html(
         text = data
     if not HTML_SIGNS.search(text[:65536]):
         raise ProvenanceError(f"{name}: no HTML tags; this does not look like an HTML page")
-    tree = load_tree(text, name=name)
-    syndication = find_syndication(tree) if "appeared first on" in text else None
-    inline_passages = _write_q_marks(tree)
-    extracted = trafilatura.bare_extraction(
-        tree,
-        url=url,
-        with_metadata=True,
-        include_formatting=True,
-        include_comments=False,
-        include_tables=True,
-        include_links=False,
-        fast=fast,
-        output_format="xml",  # keeps the tree and skips trafilatura's own text rendering
-    )
+    text = CONTROL_CHARACTERS.sub("", text)  # lxml refuses them; browsers do not show them
+    try:
+        tree = load_tree(text, name=name)
+        syndication = find_syndication(tree) if "appeared first on" in text else None
+        inline_passages = _write_q_marks(tree)
+        extracted = trafilatura.bare_extraction(
+            tree,
+            url=url,
+            with_metadata=True,
+            include_formatting=True,
+            include_comments=False,
+            include_tables=True,
+            include_links=False,
+            fast=fast,
+            output_format="xml",  # keeps the tree and skips trafilatura's own text rendering
+        )
+    except ProvenanceError:
+        raise
+    except Exception as error:  # noqa: BLE001 (untrusted markup: any parser failure is this page's)
+        raise ProvenanceError(f"{name}: cannot parse the page ({type(error).__name__}: {error})") from error
     body = extracted.body if isinstance(extracted, trafilatura.settings.Document) else None
     if not isinstance(extracted, trafilatura.settings.Document) or body is None:
         raise ProvenanceError(f"{name}: no main text found on the page")

@@ -18,7 +18,9 @@ resume from.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import logging
 import mmap
 import os
 import zlib
@@ -29,13 +31,28 @@ from typing import BinaryIO
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
-from .html import read_html
+from .html import looks_like_html, read_html
 from .model import Document, ProvenanceError
 from .problems import Problem
 
+# warcio logs and prints a warning for every odd record; the problems we report say it better.
+logging.getLogger("warcio").setLevel(logging.CRITICAL)
+
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+RECORD_TYPES = frozenset((
+    "warcinfo", "response", "resource", "request", "metadata", "revisit", "conversion",
+    "continuation",
+))
 GZIP_MAGIC = b"\x1f\x8b\x08"
 MAX_RECORD_BYTES = 20_000_000
+
+
+class _QuietArchiveIterator(ArchiveIterator):  # type: ignore[misc]
+    """warcio writes straight to stderr when a record's length looks wrong; keep stderr clean."""
+
+    def _consume_blanklines(self):  # type: ignore[no-untyped-def]
+        with contextlib.redirect_stderr(io.StringIO()):
+            return super()._consume_blanklines()
 
 
 class WarcDocuments(Iterator[Document]):
@@ -93,12 +110,17 @@ class WarcDocuments(Iterator[Document]):
         self, handle: BinaryIO, start: int, size: int, mapped: mmap.mmap | bytes, compressed: bool
     ) -> Generator[Document, None, int | None]:
         """Read records from ``start``; on damage, return where to resume (None: done)."""
-        records = ArchiveIterator(handle)
+        records = _QuietArchiveIterator(handle)
         offset = start
         try:
             for record in records:
                 offset = records.offset
                 self.records += 1
+                if not _valid_length(record):
+                    # without a length, warcio reads on into the next records and loses them
+                    self._problem(offset, "damaged record header (no valid Content-Length)",
+                                  record.rec_headers.get_header("WARC-Target-URI"))
+                    return _next_record_start(mapped, offset + 1, compressed)
                 document = self._document(record, offset)
                 if document is not None:
                     yield document
@@ -117,7 +139,10 @@ class WarcDocuments(Iterator[Document]):
 
     def _document(self, record: ArcWarcRecord, offset: int) -> Document | None:
         url = record.rec_headers.get_header("WARC-Target-URI")
-        if not _is_html_page(record):
+        verdict = _classify(record)
+        if verdict not in ("html", "sniff"):
+            if verdict:
+                self._problem(offset, verdict, url)
             return None
         self.pages += 1
         declared = int(record.rec_headers.get_header("Content-Length") or 0)
@@ -131,6 +156,8 @@ class WarcDocuments(Iterator[Document]):
             return None
         if record.raw_stream.limit > 0:
             self._problem(offset, f"record is cut short ({record.raw_stream.limit} bytes missing)", url)
+            return None
+        if verdict == "sniff" and not looks_like_html(payload[:4096]):
             return None
         try:
             return read_html(
@@ -157,19 +184,35 @@ def read_warc(
     return WarcDocuments(source, path=path, fast=fast)
 
 
-def _is_html_page(record: ArcWarcRecord) -> bool:
+def _valid_length(record: ArcWarcRecord) -> bool:
+    value = record.rec_headers.get_header("Content-Length")
+    return value is not None and value.strip().isdigit()
+
+
+def _classify(record: ArcWarcRecord) -> str:
+    """"html" for a page, "sniff" when the headers do not say, "" for other records,
+    and otherwise what is wrong with the record's headers."""
+    if record.rec_type not in RECORD_TYPES:
+        return f"unknown record type {_shorten(str(record.rec_type))!r} (damaged header?)"
     if record.rec_type == "response":
         if record.http_headers is None:
-            return False
+            payload_type = record.rec_headers.get_header("Content-Type") or ""
+            return "response without HTTP headers (damaged target URI?)" if "http" in payload_type else ""
         status = record.http_headers.get_statuscode() or ""
+        if not (len(status) == 3 and status.isdigit()):
+            return "damaged HTTP status line"
         if not status.startswith("2"):
-            return False
-        content_type = record.http_headers.get_header("Content-Type") or ""
+            return ""
+        content_type = record.http_headers.get_header("Content-Type")
     elif record.rec_type == "resource":
-        content_type = record.rec_headers.get_header("Content-Type") or ""
+        content_type = record.rec_headers.get_header("Content-Type")
     else:
-        return False
-    return content_type.split(";")[0].strip().lower() in HTML_TYPES
+        return ""
+    if content_type is None:
+        return "sniff"  # as browsers do
+    if not (content_type.isascii() and content_type.isprintable()):
+        return "damaged Content-Type header"
+    return "html" if content_type.split(";")[0].strip().lower() in HTML_TYPES else ""
 
 
 def _charset(record: ArcWarcRecord) -> str | None:
