@@ -21,12 +21,12 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 ingest = pytest.importorskip("provenance.ingest", reason="needs the core (ingest, store, cli)")
-from provenance.cli import cli  # noqa: E402
-from provenance.store import Store  # noqa: E402
+from provenance.cli import cli
+from provenance.store import Store
 
 WEB = Path(__file__).parent / "data" / "web"
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
-from pages import news_page, write_pages  # noqa: E402
+from pages import news_page, write_pages
 
 
 def run(*args: str, input: bytes | None = None):
