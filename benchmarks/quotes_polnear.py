@@ -1,0 +1,278 @@
+"""Evaluate quotation and speaker extraction on PolNeAR (direct quotations only).
+
+Gold quotations are the quote-mark segments inside annotated Content spans (one
+annotator per article: the first .ann file in name order); their speaker is the
+attribution's Source.  A predicted quotation matches a gold one exactly when both
+agree after stripping marks, spaces and surrounding punctuation, and by overlap
+when they share at least half of the longer span.  A speaker is right when its
+span overlaps the gold Source, or when its resolved name has the surname of the
+gold Source (of the named Source a gold pronoun refers to: the nearest earlier
+Source of the same annotator that is not a pronoun).
+
+    python benchmarks/quotes_polnear.py --corpus ../shared/corpora/polnear --split dev
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from provenance.model import Quotation, Speaker
+from provenance.quotes import find_quotations
+
+DOUBLE = '"“”„«»'
+SINGLE = "‘’'"
+STRIP = " \t\n\r\u00a0\"“”„«»‘’'.,;:!?—–-…"
+PRONOUNS = frozenset("he she they it who which i we you his her its their this that".split())
+NAME_RE = re.compile(r"[A-Z][\w\-]+")
+
+
+@dataclass(frozen=True)
+class Gold:
+    start: int
+    end: int
+    source: tuple[int, int, str] | None
+    referent: str | None  # the name the source stands for
+
+
+def parse_ann(path: Path) -> tuple[dict[str, tuple[str, list[tuple[int, int]], str]], list[dict[str, str]]]:
+    spans: dict[str, tuple[str, list[tuple[int, int]], str]] = {}
+    events: list[dict[str, str]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        fields = line.split("\t")
+        if line.startswith("T") and len(fields) >= 3:
+            kind, _, offsets = fields[1].partition(" ")
+            pieces = [tuple(map(int, part.split())) for part in offsets.split(";")]
+            spans[fields[0]] = (kind, pieces, fields[2])  # type: ignore[arg-type]
+        elif line.startswith("E") and len(fields) >= 2:
+            roles = dict(part.split(":", 1) for part in fields[1].split() if ":" in part)
+            events.append(roles)
+    return spans, events
+
+
+DOUBLE_RE = re.compile(r"''|[\"“”„«»]")
+SINGLE_RE = re.compile(r"[‘’']")
+
+
+def segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Quote-mark segments inside text[start:end], paired simply and independently.
+
+    NYT articles in PolNeAR write a double quote as two apostrophes ('').
+    """
+    while start > 0 and text[start - 1] in DOUBLE + SINGLE:
+        start -= 1
+    while end < len(text) and text[end] in DOUBLE + SINGLE:
+        end += 1
+    marks = DOUBLE_RE if DOUBLE_RE.search(text, start, end) else SINGLE_RE
+    found: list[tuple[int, int]] = []
+    opened: int | None = None
+    for mark in marks.finditer(text, start, end):
+        i, j = mark.span()
+        before = text[i - 1] if i > 0 else " "
+        after = text[j] if j < len(text) else " "
+        if marks is SINGLE_RE and before.isalnum() and after.isalnum():
+            continue
+        opening = (i == start or before.isspace() or before in "([—–-") and not after.isspace()
+        if opening:
+            if opened is None:
+                opened = j
+        elif opened is not None:
+            found.append((opened, i))
+            opened = None
+        elif not found and marks is DOUBLE_RE:
+            found.append((start, i))
+    if opened is not None and end > opened:
+        found.append((opened, end))
+    return [(s, e) for s, e in found if text[s:e].strip(STRIP)]
+
+
+def referent(source_text: str, earlier: list[str]) -> str | None:
+    if source_text.lower() not in PRONOUNS:
+        return source_text
+    for name in reversed(earlier):
+        if name.lower() not in PRONOUNS and NAME_RE.search(name):
+            return name
+    return None
+
+
+def gold_quotations(text: str, ann: Path) -> list[Gold]:
+    spans, events = parse_ann(ann)
+    by_start = sorted(
+        ((spans[e["Source"]][1][0][0], e) for e in events if e.get("Source") in spans),
+        key=lambda pair: pair[0],
+    )
+    sources_in_order = [(s, spans[e["Source"]][2]) for s, e in by_start]
+    golds: dict[tuple[int, int], Gold] = {}
+    for event in events:
+        content = spans.get(event.get("Content", ""))
+        if content is None:
+            continue
+        pieces = content[1]
+        source = spans.get(event.get("Source", ""))
+        source_span = None
+        name = None
+        if source is not None:
+            s, e = source[1][0][0], source[1][-1][1]
+            source_span = (s, e, text[s:e])
+            earlier = [t for start, t in sources_in_order if start < s]
+            name = referent(text[s:e], earlier)
+        for start, end in segments(text, pieces[0][0], pieces[-1][1]):
+            golds.setdefault((start, end), Gold(start, end, source_span, name))
+    return sorted(golds.values(), key=lambda g: g.start)
+
+
+def stripped(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in STRIP:
+        start += 1
+    while end > start and text[end - 1] in STRIP:
+        end -= 1
+    return start, end
+
+
+def surname(name: str | None) -> str | None:
+    if not name:
+        return None
+    words = NAME_RE.findall(re.sub(r"[’']s\b", "", name))
+    return words[-1] if words else name.lower().strip()
+
+
+def speaker_right(gold: Gold, speaker: Speaker | None) -> bool:
+    if gold.source is None or speaker is None:
+        return False
+    s, e, _ = gold.source
+    if speaker.start < e and s < speaker.end:
+        return True
+    wanted = surname(gold.referent)
+    return wanted is not None and wanted in (surname(speaker.name), surname(speaker.text))
+
+
+def match(text: str, golds: list[Gold], predicted: list[Quotation], exact: bool) -> list[tuple[Gold, Quotation]]:
+    pairs = []
+    used: set[int] = set()
+    for gold in golds:
+        gs, ge = stripped(text, gold.start, gold.end)
+        best, best_score = None, 0.0
+        for index, quotation in enumerate(predicted):
+            if index in used:
+                continue
+            ps, pe = stripped(text, quotation.start, quotation.end)
+            if exact:
+                score = 1.0 if (ps, pe) == (gs, ge) else 0.0
+            else:
+                shared = min(ge, pe) - max(gs, ps)
+                score = shared / max(ge - gs, pe - ps, 1)
+            if score > best_score:
+                best, best_score = index, score
+        if best is not None and best_score >= (1.0 if exact else 0.5):
+            used.add(best)
+            pairs.append((gold, predicted[best]))
+    return pairs
+
+
+NAME_NEAR_RE = re.compile(r"(?:[A-Z][\w’'\-.]+\s){0,2}[A-Z][\w’'\-]+")
+BASELINE_QUOTE_RE = re.compile(r"“([^”\n]+)”|\"([^\"\n]+)\"|''([^\n]+?)''")
+BASELINE_CUE_RE = re.compile(r"\b(?:said|says|told|according to)\b")
+
+
+def baseline(text: str) -> list[Quotation]:
+    """Plain regex: paired marks on one line, nearest name to the nearest "said"."""
+    quotations = []
+    for m in BASELINE_QUOTE_RE.finditer(text):
+        group = next(g for g in (1, 2, 3) if m.group(g) is not None)
+        start, end = m.span(group)
+        cues = [c for c in BASELINE_CUE_RE.finditer(text, max(0, start - 150), min(len(text), end + 150))]
+        speaker = None
+        if cues:
+            cue = min(cues, key=lambda c: min(abs(c.start() - end), abs(start - c.end())))
+            names = [n for n in NAME_NEAR_RE.finditer(text, max(0, cue.start() - 60), cue.end() + 60)
+                     if not (start <= n.start() < end)]
+            if names:
+                n = min(names, key=lambda n: min(abs(n.start() - cue.end()), abs(cue.start() - n.end())))
+                speaker = Speaker(n.group(), n.start(), n.end(), n.group())
+        quotations.append(Quotation(start, end, text[start:end], "quoted", speaker))
+    return quotations
+
+
+def evaluate(corpus: Path, split: str, extract: Callable[[str], list[Quotation]]) -> dict[str, float]:
+    counts = dict(gold=0, pred=0, tp=0, tp_exact=0, scored=0, right=0, e2e=0)
+    for path in sorted((corpus / split / "text").glob("*.txt")):
+        anns = sorted((corpus / split / "attributions").glob(path.stem + "_*.ann"))
+        if not anns:
+            continue
+        text = path.read_text(encoding="utf-8")
+        golds = gold_quotations(text, anns[0])
+        predicted = outermost([q for q in extract(text) if not q.term])
+        pairs = match(text, golds, predicted, exact=False)
+        counts["gold"] += len(golds)
+        counts["pred"] += len(predicted)
+        counts["tp"] += len(pairs)
+        counts["tp_exact"] += len(match(text, golds, predicted, exact=True))
+        for gold, quotation in pairs:
+            right = speaker_right(gold, quotation.speaker)
+            if gold.source is not None:
+                counts["scored"] += 1
+                counts["right"] += right
+            counts["e2e"] += right
+    return summarize(counts)
+
+
+def outermost(quotations: list[Quotation]) -> list[Quotation]:
+    """Drop quotations nested inside another: the gold marks the outer segments only."""
+    kept: list[Quotation] = []
+    for quotation in sorted(quotations, key=lambda q: (q.start, -q.end)):
+        if kept and quotation.end <= kept[-1].end:
+            continue
+        kept.append(quotation)
+    return kept
+
+
+def f1(tp: float, pred: float, gold: float) -> tuple[float, float, float]:
+    p = tp / pred if pred else 0.0
+    r = tp / gold if gold else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def summarize(c: dict[str, int]) -> dict[str, float]:
+    p, r, f = f1(c["tp"], c["pred"], c["gold"])
+    pe, re_, fe = f1(c["tp_exact"], c["pred"], c["gold"])
+    _, _, f_e2e = f1(c["e2e"], c["pred"], c["gold"])
+    return dict(gold=c["gold"], pred=c["pred"], p=p, r=r, f1=f, p_exact=pe, r_exact=re_,
+                f1_exact=fe, speaker=c["right"] / c["scored"] if c["scored"] else 0.0,
+                scored=c["scored"], e2e_f1=f_e2e)
+
+
+def speed(corpus: Path, split: str, repeat: int) -> float:
+    texts = [p.read_text(encoding="utf-8") for p in sorted((corpus / split / "text").glob("*.txt"))]
+    began = time.perf_counter()
+    for _ in range(repeat):
+        for text in texts:
+            find_quotations(text)
+    return len(texts) * repeat / (time.perf_counter() - began)
+
+
+def main() -> None:
+    here = Path(__file__).resolve().parent.parent
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=here.parent / "shared" / "corpora" / "polnear")
+    parser.add_argument("--split", default="dev")
+    parser.add_argument("--repeat", type=int, default=5, help="passes over the split for the speed figure")
+    args = parser.parse_args()
+    rows = [("regex baseline", evaluate(args.corpus, args.split, baseline)),
+            ("provenance.quotes", evaluate(args.corpus, args.split, find_quotations))]
+    print(f"PolNeAR {args.split}: {rows[0][1]['gold']} gold direct quotations")
+    header = "| system | P | R | F1 (overlap) | P exact | R exact | F1 (exact) | speaker acc | end-to-end F1 |"
+    print(header)
+    print("|" + "---|" * 9)
+    for name, m in rows:
+        print(f"| {name} | {m['p']:.3f} | {m['r']:.3f} | {m['f1']:.3f} | {m['p_exact']:.3f} | "
+              f"{m['r_exact']:.3f} | {m['f1_exact']:.3f} | {m['speaker']:.3f} (n={m['scored']}) | "
+              f"{m['e2e_f1']:.3f} |")
+    print(f"extraction speed: {speed(args.corpus, args.split, args.repeat):.0f} articles/s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""The command line: parse arguments, call the library, print its results."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+
+from . import ingest as ingest_stage
+from . import quotes as quotes_stage
+from . import report
+from . import trace as trace_stage
+from .model import Document, ProvenanceError
+from .store import Store
+
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(package_name="provenance")
+def cli() -> None:
+    """Trace every quotation in an article to its earliest dated source."""
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """A ProvenanceError is the user's to fix: show the message, not a traceback."""
+    try:
+        yield
+    except ProvenanceError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def output_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    function = click.option("--nl", "as_nl", is_flag=True, help="One JSON object per line.")(function)
+    return click.option("--json", "as_json", is_flag=True, help="JSON list, one object per file.")(function)
+
+
+def emit(results: list[dict[str, Any]], *, as_json: bool, as_nl: bool,
+         human: Callable[[dict[str, Any]], str]) -> None:
+    if as_nl:
+        for result in results:
+            click.echo(json.dumps(result, ensure_ascii=False))
+    elif as_json:
+        click.echo(json.dumps(results, ensure_ascii=False, indent=2))
+    else:
+        click.echo("\n\n".join(human(result) for result in results))
+
+
+@cli.command()
+@click.argument("db", type=click.Path(dir_okay=False))
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "format_", type=click.Choice(sorted(ingest_stage.READERS)),
+              help="Read every file as this format instead of guessing from its name.")
+@click.option("--id", "id_", help="Document id (one file only).")
+@click.option("--published", help="Publication date, ISO-8601 (one file only).")
+@click.option("--url", help="URL (one file only).")
+@click.option("--title", help="Title (one file only).")
+@click.option("--publisher", help="Publisher (one file only).")
+@click.option("--author", help="Author (one file only).")
+def ingest(db: str, paths: tuple[str, ...], format_: str | None, id_: str | None,
+           **metadata: str | None) -> None:
+    """Add dated documents to the archive and index: files, folders, globs, - for stdin.
+
+    \b
+    Text files take metadata from a sidecar NAME.meta.json (id, title, url,
+    publisher, author, published); JSON lines files hold one object per line
+    with "text" and the same optional keys.
+
+    \b
+    Examples:
+        provenance ingest archive.db fixtures/
+        provenance ingest archive.db story.txt --published 2019-01-16 --publisher NYT
+    """
+    overrides = {"id": id_, **metadata} if id_ or any(metadata.values()) else None
+    with user_errors():
+        store = Store(db)
+        files = ingest_stage.expand_paths(paths)
+        show = sys.stderr.isatty() and len(files) > 1
+        with click.progressbar(length=len(files), label="Ingesting", file=sys.stderr,
+                               hidden=not show) as bar:
+            summary = ingest_stage.ingest(store, files, format=format_, overrides=overrides,
+                                          progress=lambda _: bar.update(1))
+    click.echo(f"{len(summary.added)} added, {len(summary.present)} already present, "
+               f"{len(summary.skipped)} skipped", err=True)
+    for path, reason in summary.skipped:
+        click.echo(f"skipped {reason}" if reason.startswith(path) else f"skipped {path}: {reason}", err=True)
+    if summary.skipped:
+        sys.exit(1)
+
+
+def load_article(store: Store, given: str) -> Document:
+    if os.path.exists(given) or given == "-":
+        return ingest_stage.read_article(given)
+    found = trace_stage.article_from_store(store, given)
+    if found is None:
+        raise ProvenanceError(f"{given}: no such file, and no document with that id in {store.path}")
+    return found
+
+
+@cli.command()
+@click.argument("db", type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True)
+@output_options
+@click.option("--no-store", is_flag=True, help="Do not write the results to the database.")
+def trace(db: str, files: tuple[str, ...], as_json: bool, as_nl: bool, no_store: bool) -> None:
+    """Find every quotation in each FILE and trace it to its earliest source.
+
+    FILE may also be the id of an indexed document.
+
+    \b
+    Examples:
+        provenance trace archive.db seeds/000_3a0d1274ca379c80.txt
+        provenance trace archive.db article.txt --json --no-store
+    """
+    if not os.path.exists(db):
+        raise click.ClickException(f"{db}: no such database; create it with: provenance ingest {db} PATH...")
+    results = []
+    with user_errors():
+        store = Store(db)
+        for given in files:
+            article = load_article(store, given)
+            traced = trace_stage.trace(store, article)
+            result = report.trace_json(traced)
+            if not no_store:
+                result["trace_id"] = trace_stage.save(store, traced, result)
+            results.append(result)
+    colour = sys.stdout.isatty()
+    emit(results, as_json=as_json, as_nl=as_nl,
+         human=lambda r: report.render_text(r, style=click.style if colour else report._plain))
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True)
+@output_options
+def quotes(files: tuple[str, ...], as_json: bool, as_nl: bool) -> None:
+    """List the quotations in each FILE, with speakers; no database needed.
+
+    \b
+    Example:
+        provenance quotes seeds/000_3a0d1274ca379c80.txt --json
+    """
+    results = []
+    with user_errors():
+        for given in files:
+            article = ingest_stage.read_article(given)
+            results.append(report.quotes_json(article, quotes_stage.find_quotations(article.text)))
+    emit(results, as_json=as_json, as_nl=as_nl, human=_quotes_text)
+
+
+def _quotes_text(result: dict[str, Any]) -> str:
+    lines = [result["document"]["path"] or result["document"]["id"]]
+    for quotation in result["quotations"]:
+        speaker = quotation["speaker"]
+        who = f" — {speaker.get('name') or speaker['text']}" if speaker else ""
+        lines.append(f"  [{quotation['start']}:{quotation['end']}] {quotation['status']:<6} "
+                     f"“{report._short(quotation['text'], 120)}”{who}")
+    return "\n".join(lines)

@@ -1,0 +1,184 @@
+"""Output: the JSON contract of DESIGN.md and the report a person reads.
+
+``trace_json`` is the one place a Trace becomes plain data; the database rows
+and the human report are both made from it.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any
+
+from .model import Alignment, Document, Quotation, Trace, TracedQuotation
+
+
+def document_json(document: Document) -> dict[str, Any]:
+    return {
+        "path": document.path,
+        "id": document.id,
+        "title": document.title,
+        "url": document.url,
+        "publisher": document.publisher,
+        "author": document.author,
+        "published": document.published.isoformat() if document.published else None,
+    }
+
+
+def _source_json(alignment: Alignment | None) -> dict[str, Any] | None:
+    if alignment is None:
+        return None
+    document = alignment.document
+    return {
+        "id": document.id,
+        "title": document.title,
+        "url": document.url,
+        "publisher": document.publisher,
+        "published": document.published.isoformat() if document.published else None,
+        "start": alignment.start,
+        "end": alignment.end,
+        "text": alignment.text,
+        "score": alignment.score,
+    }
+
+
+def _chain_json(alignment: Alignment) -> dict[str, Any]:
+    document = alignment.document
+    return {
+        "id": document.id,
+        "title": document.title,
+        "publisher": document.publisher,
+        "published": document.published.isoformat() if document.published else None,
+        "score": alignment.score,
+        "start": alignment.start,
+        "end": alignment.end,
+    }
+
+
+def quotation_json(quotation: Quotation, *, with_speaker_name: bool = True) -> dict[str, Any]:
+    speaker = asdict(quotation.speaker) if quotation.speaker else None
+    return {
+        "start": quotation.start,
+        "end": quotation.end,
+        "text": quotation.text,
+        "kind": quotation.kind,
+        "status": "term" if quotation.term else None,
+        "speaker": speaker,
+    }
+
+
+def traced_json(traced: TracedQuotation) -> dict[str, Any]:
+    best = traced.closest
+    return {
+        **quotation_json(traced.quotation),
+        "status": traced.status,
+        "parent": traced.parent,
+        "source": _source_json(traced.source),
+        "closest": _source_json(traced.closest),
+        "chain": [_chain_json(a) for a in traced.chain],
+        "later": [_chain_json(a) for a in traced.later],
+        "score": best.score if best else None,
+        "alterations": [asdict(a) for a in best.alterations] if best else [],
+        "source_alterations": [asdict(a) for a in traced.source.alterations]
+        if traced.source and traced.source is not best else [],
+        "notes": list(traced.notes),
+    }
+
+
+def trace_json(trace: Trace) -> dict[str, Any]:
+    return {
+        "document": document_json(trace.document),
+        "quotations": [traced_json(q) for q in trace.quotations],
+        "notes": list(trace.notes),
+    }
+
+
+def quotes_json(document: Document, found: list[Quotation]) -> dict[str, Any]:
+    return {
+        "document": document_json(document),
+        "quotations": [
+            {**quotation_json(q), "status": "term" if q.term else "quoted"} for q in found
+        ],
+    }
+
+
+# -- the human report -------------------------------------------------------
+
+Style = Callable[..., str]
+
+
+def _plain(text: str, **_: Any) -> str:
+    return text
+
+
+def _describe(source: dict[str, Any]) -> str:
+    parts = [source.get("title") or source["id"], source.get("publisher"), source.get("published")]
+    return " — ".join(str(p) for p in parts if p)
+
+
+def _short(text: str, width: int = 300) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def render_text(result: dict[str, Any], *, style: Style = _plain) -> str:
+    """A terminal report for one traced article (``style`` is click.style on a TTY)."""
+    document = result["document"]
+    lines = [style(f"{document.get('title') or document['path']}", bold=True)]
+    lines.append(f"  {document.get('publisher') or 'unknown publisher'}, "
+                 f"{document.get('published') or 'undated'}  ({document['path'] or document['id']})")
+    lines.extend(f"  note: {note}" for note in result.get("notes", []))
+    quotations = result["quotations"]
+    counts = {s: sum(1 for q in quotations if q["status"] == s) for s in ("traced", "unsourced", "term")}
+    lines.append(f"  {len(quotations)} quotations: {counts['traced']} traced, "
+                 f"{counts['unsourced']} unsourced, {counts['term']} terms (scare quotes, titles)")
+    for number, quotation in enumerate(quotations, 1):
+        lines.append("")
+        lines.extend(_render_quotation(number, quotation, style))
+    return "\n".join(lines)
+
+
+STATUS_COLOURS = {"traced": "green", "unsourced": "yellow", "term": "blue"}
+SEVERITY_COLOURS = {"cosmetic": "bright_black", "minor": "yellow", "major": "red"}
+
+
+def _render_quotation(number: int, quotation: dict[str, Any], style: Style) -> list[str]:
+    status = style(quotation["status"].upper(), fg=STATUS_COLOURS[quotation["status"]], bold=True)
+    inside = f", inside #{quotation['parent'] + 1}" if quotation.get("parent") is not None else ""
+    head = f"#{number} {status} {quotation['kind']} [{quotation['start']}:{quotation['end']}]{inside}"
+    lines = [head, textwrap.indent(textwrap.fill(f"“{_short(quotation['text'])}”", 96), "    ")]
+    speaker = quotation.get("speaker")
+    if speaker:
+        name = speaker.get("name") or speaker["text"]
+        lines.append(f"    speaker: {name}" + (f" (“{speaker['text']}”)" if name != speaker["text"] else ""))
+    if quotation["status"] != "traced":
+        lines.extend(f"    {note}" for note in quotation.get("notes", []))
+        return lines
+    source, closest = quotation["source"], quotation["closest"]
+    lines.append(f"    earliest: {_describe(source)}  (score {source['score']})")
+    if closest["id"] != source["id"]:
+        lines.append(f"    closest:  {_describe(closest)}  (score {closest['score']})")
+    if len(quotation["chain"]) > 1:
+        lines.append("    chain:    " + " → ".join(
+            f"{c['publisher'] or c['id']} {(c['published'] or 'undated')[:10]}" for c in quotation["chain"]))
+    if quotation.get("later"):
+        lines.append(f"    also in {len(quotation['later'])} later document(s), not counted as origins")
+    lines.extend(f"    note: {note}" for note in quotation.get("notes", []))
+    changes = [a for a in quotation["alterations"] if a["kind"] != "cosmetic"]
+    cosmetic = len(quotation["alterations"]) - len(changes)
+    if not changes:
+        lines.append("    changes:  none" + (f" ({cosmetic} cosmetic)" if cosmetic else ""))
+    else:
+        lines.append(f"    changes against {closest['publisher'] or closest['id']}"
+                     + (f" (+{cosmetic} cosmetic)" if cosmetic else "") + ":")
+        lines.extend(_render_alteration(a, style) for a in changes)
+    return lines
+
+
+def _render_alteration(alteration: dict[str, Any], style: Style) -> str:
+    severity = style(alteration["severity"], fg=SEVERITY_COLOURS[alteration["severity"]])
+    deleted = style(f"[-{_short(alteration['original'], 160)}-]", fg="red") if alteration["original"] else ""
+    inserted = style(f"{{+{_short(alteration['quoted'], 160)}+}}", fg="green") if alteration["quoted"] else ""
+    note = f"  ({alteration['note']})" if alteration.get("note") else ""
+    return f"      {alteration['kind']:<14} {severity:<8} {deleted} {inserted}{note}".rstrip()

@@ -1,0 +1,236 @@
+"""Trace: the whole pipeline for one article, top to bottom.
+
+1. find the marked quotations (quotes) and the passages copied without marks
+   (retrieve), and nest them;
+2. for each quotation, align it with every candidate source (align) and flag
+   the changes (alterations);
+3. pick the earliest source, the closest one and the chain between them, by
+   date and by wording. A document never counts as its own source, and a
+   document published after the article is never its origin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from . import align, alterations, index, quotes, retrieve
+from .ingest import content_hash
+from .model import Alignment, Document, Quotation, Trace, TracedQuotation
+from .normalize import Word, words
+from .store import Store, trace_rows
+
+MIN_SCORE = 60.0  # share of quotation words a source must hold unchanged
+NEVER = datetime.max.replace(tzinfo=timezone.utc)
+
+
+@dataclass
+class _Context:
+    """What one trace computes once and shares between quotations."""
+
+    store: Store
+    article: Document
+    article_words: list[Word]
+    hits: dict[int, list[int]]
+    documents: dict[int, Document]
+    sources: dict[int, align.SourceText]
+
+    def source_text(self, key: int) -> align.SourceText:
+        if key not in self.sources:
+            self.sources[key] = align.SourceText.of(self.documents[key].text)
+        return self.sources[key]
+
+
+def trace(store: Store, article: Document) -> Trace:
+    """Find and trace every quotation in ``article`` against the indexed archive."""
+    index.check_params(store)
+    article_words = words(article.text)
+    own = store.document_by_hash(content_hash(article.text))
+    exclude = {own.key} if own and own.key is not None else set()
+    hits = retrieve.shingle_hits(store, article_words, exclude=exclude)
+    documents = store.documents_by_key(hits)
+    context = _Context(store, article, article_words, hits, documents, {})
+
+    eligible = [key for key, doc in documents.items() if not _after(doc, article)]
+    passages = retrieve.copied_passages(hits, eligible)
+    found = _nest(quotes.find_quotations(article.text) + _unmarked(article, article_words, passages))
+    traced: list[TracedQuotation] = []
+    for quotation, parent in found:
+        parent_source = traced[parent].closest if parent is not None else None
+        traced.append(_trace_one(context, quotation, parent, parent_source))
+    notes = [] if article.published else [
+        "The article has no date: sources published after it cannot be ruled out as origins."
+    ]
+    return Trace(article, tuple(traced), tuple(notes))
+
+
+def _after(document: Document, article: Document) -> bool:
+    return bool(document.published and article.published and document.published > article.published)
+
+
+def _unmarked(article: Document, article_words: list[Word], passages: Sequence[retrieve.Passage]
+              ) -> list[Quotation]:
+    found = []
+    for passage in passages:
+        first, last = _snap_to_sentences(article_words, passage.start, passage.end, article.text)
+        start, end = article_words[first].start, article_words[last - 1].end
+        speaker = quotes.find_speaker(article.text, start, end)
+        found.append(Quotation(start, end, article.text[start:end], "unmarked", speaker))
+    return found
+
+
+def _snap_to_sentences(article_words: list[Word], first: int, last: int, text: str
+                       ) -> tuple[int, int]:
+    """Drop a stray word or two that a passage shares across a sentence boundary
+    ("on Wednesday. The ..."): shingles do not see punctuation, people do."""
+    def boundary(before: int) -> bool:  # a sentence ends between word before and before + 1
+        gap = text[article_words[before].end : article_words[before + 1].start]
+        return any(mark in gap for mark in ".!?\n")
+    for cut in range(last - 2, max(first, last - 3), -1):
+        if boundary(cut):
+            last = cut + 1
+            break
+    for cut in range(first, min(last - 1, first + 2)):
+        if boundary(cut):
+            first = cut + 1
+            break
+    return first, last
+
+
+def _nest(found: list[Quotation]) -> list[tuple[Quotation, int | None]]:
+    """Order quotations by position; each is nested in the smallest one holding it.
+
+    An unmarked passage that a marked quotation already covers (nearly) whole
+    is dropped: it is the same quotation found twice.
+    """
+    marked = [q for q in found if q.kind != "unmarked"]
+    kept = [
+        q for q in found
+        if q.kind != "unmarked" or not any(
+            m.start <= q.start + 3 and q.end - 3 <= m.end or
+            (q.start <= m.start and m.end <= q.end and (m.end - m.start) >= 0.8 * (q.end - q.start))
+            for m in marked
+        )
+    ]
+    ordered = sorted(set(kept), key=lambda q: (q.start, -q.end, q.kind))
+    nested: list[tuple[Quotation, int | None]] = []
+    for number, quotation in enumerate(ordered):
+        holders = [
+            other for other in range(number)
+            if ordered[other].start <= quotation.start and quotation.end <= ordered[other].end
+        ]
+        parent = min(holders, key=lambda o: ordered[o].end - ordered[o].start) if holders else None
+        nested.append((quotation, parent))
+    return nested
+
+
+def _trace_one(context: _Context, quotation: Quotation, parent: int | None,
+               parent_source: Alignment | None) -> TracedQuotation:
+    if quotation.term:
+        return TracedQuotation(quotation, "term", parent=parent)
+    first, last = _word_range(context.article_words, quotation)
+    if last - first < 1:
+        return TracedQuotation(quotation, "unsourced", parent=parent,
+                               notes=("No words to trace.",))
+    alignments = [
+        alignment
+        for key in retrieve.candidates(context.hits, first, last)
+        if (alignment := _align(context, quotation, key, last - first)) is not None
+    ]
+    origins = [a for a in alignments if not _after(a.document, context.article)]
+    later = tuple(sorted((a for a in alignments if a not in origins), key=_date_key))
+    if not origins:
+        why = (
+            "Found only in documents published after the article; they may have copied it."
+            if later else "No indexed document holds these words."
+        )
+        return TracedQuotation(quotation, "unsourced", later=later, parent=parent, notes=(why,))
+    chain = tuple(sorted(origins, key=_date_key))
+    earliest, notes = _earliest(chain)
+    closest = max(origins, key=lambda a: _closeness(context.article.text, quotation, a, parent_source))
+    return TracedQuotation(quotation, "traced", earliest, closest, chain, later, parent, notes)
+
+
+def _word_range(article_words: list[Word], quotation: Quotation) -> tuple[int, int]:
+    inside = [n for n, w in enumerate(article_words) if quotation.start <= w.start and w.end <= quotation.end]
+    return (inside[0], inside[-1] + 1) if inside else (0, 0)
+
+
+def _align(context: _Context, quotation: Quotation, key: int, word_count: int) -> Alignment | None:
+    source = context.source_text(key)
+    segments = align.align(context.article.text, quotation.start, quotation.end, source)
+    if not segments:
+        return None
+    score = align.score(segments, word_count)
+    if score < MIN_SCORE:
+        return None
+    spans = [segment.source_span for segment in segments]
+    start = source.words[min(s for s, _ in spans)].start
+    end = source.words[max(e for _, e in spans) - 1].end
+    flags = alterations.flag(context.article.text, segments, source)
+    segment_spans = tuple(
+        (s.quote_words[0].start, s.quote_words[-1].end,
+         source.words[s.source_span[0]].start, source.words[s.source_span[1] - 1].end)
+        for s in segments
+    )
+    return Alignment(context.documents[key], start, end, score, tuple(flags), segment_spans)
+
+
+def _date_key(alignment: Alignment) -> tuple[datetime, float]:
+    return (alignment.document.published or NEVER, -alignment.score)
+
+
+def _earliest(chain: Sequence[Alignment]) -> tuple[Alignment, tuple[str, ...]]:
+    earliest = chain[0]
+    notes = []
+    if earliest.document.published is None:
+        notes.append("No source has a date: the earliest is the best match among undated ones.")
+    else:
+        ties = [a for a in chain if a.document.published == earliest.document.published]
+        if len(ties) > 1:
+            notes.append(
+                f"{len(ties)} sources carry the same date; the best-matching of them is named earliest."
+            )
+        undated = [a for a in chain if a.document.published is None]
+        if undated:
+            notes.append(f"{len(undated)} undated source(s) could be earlier still.")
+    return earliest, tuple(notes)
+
+
+def _closeness(article: str, quotation: Quotation, alignment: Alignment,
+               parent_source: Alignment | None) -> tuple[float, bool, float, datetime]:
+    """The version whose wording the article follows: score, then the source of the
+    enclosing copied passage, then raw character similarity, then the latest date."""
+    in_parent = bool(parent_source and parent_source.document.key == alignment.document.key)
+    raw = fuzz.ratio(quotation.text, alignment.text)
+    published = alignment.document.published or datetime.min.replace(tzinfo=timezone.utc)
+    return (alignment.score, in_parent, raw, published)
+
+
+def article_from_store(store: Store, document_id: str) -> Document | None:
+    """An indexed document, by id, to be traced like a file."""
+    found = store.document_by_id(document_id)
+    return replace(found, path=None) if found else None
+
+
+def save(store: Store, result: Trace, result_json: dict[str, Any]) -> int:
+    """Store one trace (and the article, unindexed, if new) in one transaction."""
+    article = result.document
+    keys = {
+        alignment.document.id: alignment.document.key
+        for quotation in result.quotations
+        for alignment in quotation.chain + quotation.later
+        if alignment.document.id and alignment.document.key is not None
+    }
+    with store.atomic():
+        digest = content_hash(article.text)
+        stored = store.document_by_hash(digest) or store.add_document(
+            article, content_hash=digest, word_count=len(words(article.text)), indexed=False
+        )
+        assert stored.key is not None
+        rows = trace_rows(result_json, keys)
+        return store.add_trace(stored.key, rows, list(result.notes))
