@@ -23,7 +23,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from . import index
+from . import feeds, html, index, warc
 from .model import Document, ProvenanceError
 from .normalize import words
 from .store import Store
@@ -135,33 +135,91 @@ def read_jsonl(data: bytes, *, path: str) -> list[Document]:
     return documents
 
 
-READERS: dict[str, Callable[..., list[Document]]] = {"text": read_text, "jsonl": read_jsonl}
-EXTENSIONS = {".txt": "text", ".text": "text", ".md": "text", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+def read_html_page(data: bytes, *, path: str) -> list[Document]:
+    return [html.read_html(data, path=path)]
+
+
+def read_feed(data: bytes, *, path: str) -> Iterable[Document]:
+    return feeds.read_feed(data, path=path)
+
+
+def read_warc(data: bytes, *, path: str) -> Iterable[Document]:
+    return warc.read_warc(data, path=path)
+
+
+# A reader returns the documents of one file. Readers of containers (WARC, feeds)
+# return an iterable with a ``problems`` list: records they skipped, with reasons.
+READERS: dict[str, Callable[..., Iterable[Document]]] = {
+    "text": read_text,
+    "jsonl": read_jsonl,
+    "html": read_html_page,
+    "feed": read_feed,
+    "warc": read_warc,
+}
+EXTENSIONS = {
+    ".txt": "text", ".text": "text", ".md": "text", ".jsonl": "jsonl", ".ndjson": "jsonl",
+    ".html": "html", ".htm": "html", ".xhtml": "html", ".shtml": "html",
+    ".rss": "feed", ".atom": "feed", ".xml": "feed",
+    ".warc": "warc", ".warc.gz": "warc",
+}
+MAX_BYTES = {"html": html.MAX_HTML_BYTES, "feed": 100_000_000}
+SNIFF_BYTES = 4096
 
 
 def detect_format(path: str) -> str | None:
-    return EXTENSIONS.get(Path(path).suffix.lower())
+    """The format a file's name says it has."""
+    name = Path(path).name.lower()
+    if name.endswith(".warc.gz"):
+        return "warc"
+    return EXTENSIONS.get(Path(name).suffix)
 
 
-def read_path(path: str, *, format: str | None = None) -> list[Document]:
-    """Read one file (or '-' for stdin) into documents; raise ProvenanceError if bad."""
-    kind = format or detect_format(path) or ("text" if path == "-" else None)
-    if kind not in READERS:
-        raise ProvenanceError(
-            f"{path}: unknown format {kind or Path(path).suffix!r}; use --format "
-            f"({', '.join(READERS)})"
-        )
+def sniff_format(head: bytes) -> str | None:
+    """The format a file's first bytes show, where they are unmistakable."""
+    if warc.looks_like_warc(head):
+        return "warc"
+    if feeds.looks_like_feed(head):
+        return "feed"
+    if html.looks_like_html(head):
+        return "html"
+    return None
+
+
+def read_path(path: str, *, format: str | None = None) -> Iterable[Document]:
+    """Read one file (or '-' for stdin) into documents; raise ProvenanceError if bad.
+
+    The format is ``format`` if given, else what the content shows (a WARC, a
+    feed, an HTML page), else what the name says. A WARC file is read from
+    disk as it goes, never whole into memory.
+    """
     if path == "-":
         data = sys.stdin.buffer.read()
-    else:
-        try:
-            data = Path(path).read_bytes()
-        except FileNotFoundError:
-            raise ProvenanceError(f"{path}: no such file") from None
-        except IsADirectoryError:
-            raise ProvenanceError(f"{path}: is a directory") from None
-        except OSError as error:
-            raise ProvenanceError(f"{path}: cannot read ({error.strerror})") from None
+        kind = format or sniff_format(data[:SNIFF_BYTES]) or "text"
+        return READERS[kind](data, path=path)
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+            size = os.fstat(handle.fileno()).st_size
+            kind = format or sniff_format(head) or detect_format(path)
+            if kind not in READERS:
+                raise ProvenanceError(
+                    f"{path}: unknown format {kind or Path(path).suffix!r}; use --format "
+                    f"({', '.join(READERS)})"
+                )
+            if kind == "warc":
+                return warc.read_warc(path)
+            if size > MAX_BYTES.get(kind, size):
+                raise ProvenanceError(
+                    f"{path}: {size / 1e6:.0f} MB is more than the "
+                    f"{MAX_BYTES[kind] // 1_000_000} MB a {kind} file may have"
+                )
+            data = head + handle.read()
+    except FileNotFoundError:
+        raise ProvenanceError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ProvenanceError(f"{path}: is a directory") from None
+    except OSError as error:
+        raise ProvenanceError(f"{path}: cannot read ({error.strerror})") from None
     return READERS[kind](data, path=path)
 
 
@@ -228,6 +286,9 @@ def ingest(
             documents = read_path(path, format=format)
             if overrides:
                 documents = [apply_overrides(doc, overrides, where=path) for doc in documents]
+            if hasattr(documents, "problems"):
+                _add_container(store, documents, summary)
+                continue
             with store.atomic():
                 outcomes = [add_document(store, doc) for doc in documents]
         except ProvenanceError as error:
@@ -236,6 +297,36 @@ def ingest(
         for stored, added in outcomes:
             (summary.added if added else summary.present).append(stored.id or "")
     return summary
+
+
+CONTAINER_BATCH = 100
+
+
+def _add_container(store: Store, documents: Iterable[Document], summary: IngestSummary) -> None:
+    """Documents of a WARC or feed, committed in batches; its bad records become skips.
+
+    Bad records do not reject the file: each is reported and the rest stored.
+    Batches keep a long archive from being one huge transaction; a re-run
+    after an interruption skips what was stored (identity is by content).
+    """
+    batch: list[Document] = []
+
+    def flush() -> None:
+        with store.atomic():
+            outcomes = [add_document(store, doc) for doc in batch]
+        for stored, added in outcomes:
+            (summary.added if added else summary.present).append(stored.id or "")
+        batch.clear()
+
+    try:
+        for document in documents:
+            batch.append(document)
+            if len(batch) >= CONTAINER_BATCH:
+                flush()
+        flush()
+    finally:
+        problems = getattr(documents, "problems", [])
+        summary.skipped.extend((problem.where, problem.reason) for problem in problems)
 
 
 def apply_overrides(document: Document, overrides: dict[str, Any], *, where: str) -> Document:

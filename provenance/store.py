@@ -211,9 +211,12 @@ class Store:
         return _row_to_document({**row, "key": key})
 
     def add_location(self, key: int, document: Document) -> None:
-        for location in {document.url, document.path} - {None, "-"}:
-            self.db["locations"].insert(
-                {"document_key": key, "location": location}, ignore=True
+        for location in sorted({document.url, document.path} - {None, "-"}):
+            # plain SQL: sqlite-utils' insert(ignore=True) looks the ignored row up by
+            # rowid afterwards, which a WITHOUT ROWID table does not have
+            self.db.execute(
+                "INSERT OR IGNORE INTO locations (document_key, location) VALUES (?, ?)",
+                [key, location],
             )
 
     def mark_indexed(self, key: int) -> None:
