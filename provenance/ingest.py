@@ -12,11 +12,13 @@ touched and offsets into it stay exact.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import hashlib
 import json
 import os
 import sys
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
@@ -26,6 +28,7 @@ from typing import Any
 from . import feeds, html, index, warc
 from .model import Document, ProvenanceError
 from .normalize import words
+from .problems import Problem
 from .store import Store
 
 METADATA_KEYS = ("id", "title", "url", "publisher", "author", "published")
@@ -211,7 +214,7 @@ def read_path(path: str, *, format: str | None = None) -> Iterable[Document]:
             if size > MAX_BYTES.get(kind, size):
                 raise ProvenanceError(
                     f"{path}: {size / 1e6:.0f} MB is more than the "
-                    f"{MAX_BYTES[kind] // 1_000_000} MB a {kind} file may have"
+                    f"{MAX_BYTES[kind] // 1_000_000} MB allowed for {kind} input"
                 )
             data = head + handle.read()
     except FileNotFoundError:
@@ -273,49 +276,108 @@ def ingest(
     overrides: dict[str, Any] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> IngestSummary:
-    """Ingest files; a bad file is skipped whole and reported, the rest kept."""
+    """Ingest files; a bad file is skipped whole and reported, the rest kept.
+
+    In a WARC or a feed, a bad record is skipped and reported, the rest kept.
+    """
     index.check_params(store)
     summary = IngestSummary()
     files = expand_paths(paths)
     if overrides and len(files) != 1:
         raise ProvenanceError("metadata options (--published, --title, ...) need exactly one file")
-    for path in files:
-        if progress:
-            progress(path)
-        try:
-            documents = read_path(path, format=format)
-            if overrides:
-                documents = [apply_overrides(doc, overrides, where=path) for doc in documents]
-            if hasattr(documents, "problems"):
-                _add_container(store, documents, summary)
+    with _Transactions(store) as transactions:
+        for path in files:
+            if progress:
+                progress(path)
+            try:
+                documents = read_path(path, format=format)
+                problems: list[Problem] | None = getattr(documents, "problems", None)
+                if overrides:
+                    documents = (apply_overrides(doc, overrides, where=path) for doc in documents)
+                if problems is not None:  # a WARC or a feed: read as it is stored
+                    _add_container(store, documents, problems, summary, transactions)
+                    continue
+                documents = list(documents)  # read whole before anything is stored
+                transactions.begin()
+                with store.atomic():  # a savepoint: this file goes in whole or not at all
+                    outcomes = [add_document(store, doc) for doc in documents]
+            except ProvenanceError as error:
+                summary.skipped.append((path, str(error)))
                 continue
-            with store.atomic():
-                outcomes = [add_document(store, doc) for doc in documents]
-        except ProvenanceError as error:
-            summary.skipped.append((path, str(error)))
-            continue
-        for stored, added in outcomes:
-            (summary.added if added else summary.present).append(stored.id or "")
+            _count(summary, outcomes)
+            transactions.stored(len(outcomes))
     return summary
+
+
+def _count(summary: IngestSummary, outcomes: list[tuple[Document, bool]]) -> None:
+    for stored, added in outcomes:
+        (summary.added if added else summary.present).append(stored.id or "")
+
+
+class _Transactions:
+    """Several files to a transaction, committed every ``documents`` or ``seconds``.
+
+    A commit per file made ingest wait on the disk (about 12 pages/s); files
+    still go in whole or not at all, each inside its own savepoint. A kill
+    loses at most the open transaction, and a re-run adds it again.
+    """
+
+    def __init__(self, store: Store, *, documents: int = 500, seconds: float = 2.0) -> None:
+        self.store = store
+        self.limit = documents
+        self.seconds = seconds
+        self.open: contextlib.ExitStack | None = None
+        self.pending = 0
+        self.started = 0.0
+
+    def __enter__(self) -> _Transactions:
+        return self
+
+    def begin(self) -> None:
+        if self.open is None:
+            self.open = contextlib.ExitStack()
+            self.open.enter_context(self.store.atomic())
+            self.started = time.monotonic()
+
+    def stored(self, count: int) -> None:
+        self.pending += count
+        if self.pending >= self.limit or time.monotonic() - self.started >= self.seconds:
+            self.commit()
+
+    def commit(self) -> None:
+        if self.open is not None:
+            self.open.close()
+            self.open = None
+            self.pending = 0
+
+    def __exit__(self, *error: Any) -> None:
+        if self.open is not None:
+            self.open.__exit__(*error)  # commits, or rolls back on an exception
+            self.open = None
 
 
 CONTAINER_BATCH = 100
 
 
-def _add_container(store: Store, documents: Iterable[Document], summary: IngestSummary) -> None:
-    """Documents of a WARC or feed, committed in batches; its bad records become skips.
+def _add_container(
+    store: Store,
+    documents: Iterable[Document],
+    problems: list[Problem],
+    summary: IngestSummary,
+    transactions: _Transactions,
+) -> None:
+    """Documents of a WARC or feed, stored as they are read; its bad records become skips.
 
     Bad records do not reject the file: each is reported and the rest stored.
-    Batches keep a long archive from being one huge transaction; a re-run
-    after an interruption skips what was stored (identity is by content).
     """
     batch: list[Document] = []
 
     def flush() -> None:
+        transactions.begin()
         with store.atomic():
             outcomes = [add_document(store, doc) for doc in batch]
-        for stored, added in outcomes:
-            (summary.added if added else summary.present).append(stored.id or "")
+        _count(summary, outcomes)
+        transactions.stored(len(outcomes))
         batch.clear()
 
     try:
@@ -325,7 +387,6 @@ def _add_container(store: Store, documents: Iterable[Document], summary: IngestS
                 flush()
         flush()
     finally:
-        problems = getattr(documents, "problems", [])
         summary.skipped.extend((problem.where, problem.reason) for problem in problems)
 
 
@@ -338,7 +399,7 @@ def apply_overrides(document: Document, overrides: dict[str, Any], *, where: str
 
 def read_article(path: str, *, format: str | None = None) -> Document:
     """The one article in a file, with an id derived from its content when it has none."""
-    documents = read_path(path, format=format)
+    documents = list(read_path(path, format=format))
     if len(documents) != 1:
         raise ProvenanceError(f"{path}: holds {len(documents)} documents; trace takes one article per file")
     article = documents[0]

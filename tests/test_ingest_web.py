@@ -177,7 +177,7 @@ def test_bad_files_are_reported_by_name_and_reason_and_the_rest_kept(tmp_path, b
     output = result.output
     assert "login.html: no main text found" in output
     assert "report.html: this is a PDF file, not an HTML page" in output
-    assert "huge.html: 200 MB" in output
+    assert "huge.html: 200 MB is more than the 20 MB allowed for html input" in output
     assert "cut.warc.gz (record at byte" in output
     assert "garbage.warc (record at byte" in output and "damaged record" in output
     urls = sorted(row["url"] or "" for row in documents(db))
