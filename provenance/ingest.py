@@ -21,9 +21,10 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 from . import feeds, html, index, warc
 from .model import Document, ProvenanceError
@@ -52,14 +53,14 @@ def parse_published(value: Any, *, where: str) -> datetime | None:
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)
-            return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+            return datetime(day.year, day.month, day.day, tzinfo=UTC)
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise ProvenanceError(
             f"{where}: unparseable published date {value!r} (use ISO-8601, e.g. 2019-01-16 "
             "or 2019-01-16T17:05:00-05:00)"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def content_hash(text: str) -> str:
@@ -197,14 +198,14 @@ def read_path(path: str, *, format: str | None = None) -> Iterable[Document]:
     """
     if path == "-":
         data = sys.stdin.buffer.read()
-        kind = format or sniff_format(data[:SNIFF_BYTES]) or "text"
-        return READERS[kind](data, path=path)
+        given = format or sniff_format(data[:SNIFF_BYTES]) or "text"
+        return READERS[given](data, path=path)
     try:
         with open(path, "rb") as handle:
             head = handle.read(SNIFF_BYTES)
             size = os.fstat(handle.fileno()).st_size
             kind = format or sniff_format(head) or detect_format(path)
-            if kind not in READERS:
+            if kind is None or kind not in READERS:
                 raise ProvenanceError(
                     f"{path}: unknown format {kind or Path(path).suffix!r}; use --format "
                     f"({', '.join(READERS)})"
@@ -330,7 +331,7 @@ class _Transactions:
         self.pending = 0
         self.started = 0.0
 
-    def __enter__(self) -> _Transactions:
+    def __enter__(self) -> Self:
         return self
 
     def begin(self) -> None:
@@ -350,9 +351,11 @@ class _Transactions:
             self.open = None
             self.pending = 0
 
-    def __exit__(self, *error: Any) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         if self.open is not None:
-            self.open.__exit__(*error)  # commits, or rolls back on an exception
+            self.open.__exit__(kind, error, trace)  # commits, or rolls back on an exception
             self.open = None
 
 

@@ -211,13 +211,30 @@ class Store:
         return _row_to_document({**row, "key": key})
 
     def add_location(self, key: int, document: Document) -> None:
-        for location in sorted({document.url, document.path} - {None, "-"}):
+        for location in sorted(place for place in (document.url, document.path) if place and place != "-"):
             # plain SQL: sqlite-utils' insert(ignore=True) looks the ignored row up by
             # rowid afterwards, which a WITHOUT ROWID table does not have
             self.db.execute(
                 "INSERT OR IGNORE INTO locations (document_key, location) VALUES (?, ?)",
                 [key, location],
             )
+
+    def documents_at(self, location: str) -> list[Document]:
+        """Documents stored from this URL or path, oldest publication first."""
+        rows = self.db.query(
+            "SELECT d.* FROM documents d JOIN locations l ON l.document_key = d.key"
+            " WHERE l.location = ? ORDER BY d.published IS NULL, d.published",
+            [location],
+        )
+        return [_row_to_document(row) for row in rows]
+
+    def documents_titled(self, title: str) -> list[Document]:
+        """Documents with exactly this title, oldest publication first."""
+        rows = self.db.query(
+            "SELECT * FROM documents WHERE title = ? ORDER BY published IS NULL, published",
+            [title],
+        )
+        return [_row_to_document(row) for row in rows]
 
     def mark_indexed(self, key: int) -> None:
         self.db.execute("UPDATE documents SET indexed = 1 WHERE key = ?", [key])

@@ -10,8 +10,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from lxml import etree
+
+from . import index
+from .model import Document
+from .normalize import words
+
+if TYPE_CHECKING:
+    from .store import Store
 
 FOOTER = re.compile(
     r"The post\s+(?P<title>.+?)\s+appeared first on\s+(?P<publisher>.+?)\s*\.?\s*$",
@@ -93,8 +102,6 @@ def syndication_of(text: str, notes: tuple[str, ...] | list[str] = ()) -> Syndic
 
 def shingles(text: str, *, size: int = 5) -> set[tuple[str, ...]]:
     """Word ``size``-grams of the normalised text."""
-    from .normalize import words
-
     folded = [word.norm for word in words(text)]
     return {tuple(folded[i : i + size]) for i in range(max(len(folded) - size + 1, 1))}
 
@@ -114,3 +121,57 @@ COPY_THRESHOLD = 0.8
 def is_copy(copy: str, original: str, *, threshold: float = COPY_THRESHOLD) -> bool:
     """True when (nearly) all of ``copy`` is ``original``'s text."""
     return containment(copy, original) >= threshold
+
+
+@dataclass(frozen=True)
+class Original:
+    """The original of a syndicated copy, as found in the archive, and how it was found."""
+
+    document: Document
+    how: str
+
+
+def find_original(store: Store, copy: Document) -> Original | None:
+    """The indexed original of ``copy``: named by its footer, else a near-identical earlier text.
+
+    A footer's link is looked up among stored locations, then its title
+    among documents of that publisher; failing both, the earliest indexed
+    document whose shingles nearly equal the copy's (MinHash, Jaccard >= 0.8)
+    and that was published before it.
+    """
+    syndication = syndication_of(copy.text, copy.notes)
+    if syndication is not None:
+        for location in filter(None, (syndication.url,)):
+            for document in store.documents_at(location):
+                if document.text != copy.text:
+                    return Original(document, f"named by its footer ({location})")
+        for document in store.documents_titled(syndication.title):
+            if document.text != copy.text and _before(document, copy):
+                return Original(document, f"named by its footer (“{syndication.title}”)")
+    earlier = [
+        document
+        for key, _ in index.near_duplicates(store, words(copy.text), threshold=0.8)
+        for document in store.documents_by_key([key]).values()
+        if document.text != copy.text and _before(document, copy)
+        and is_copy(copy.text, document.text)
+    ]
+    if earlier:
+        first = min(earlier, key=lambda document: document.published or datetime.max.replace(tzinfo=UTC))
+        return Original(first, "nearly all of its text is this earlier document's")
+    return None
+
+
+def _before(document: Document, copy: Document) -> bool:
+    if document.published is None or copy.published is None:
+        return True
+    return document.published < copy.published
+
+
+def original_note(original: Original) -> str:
+    document = original.document
+    when = document.published.isoformat() if document.published else "undated"
+    who = document.publisher or "unknown publisher"
+    return (
+        f"Syndicated copy: the original is “{document.title or document.id}” ({who}, {when}), "
+        f"document {document.id}; {original.how}."
+    )

@@ -18,7 +18,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from . import align, alterations, index, quotes, retrieve
+from . import align, alterations, index, quotes, retrieve, syndication
 from .ingest import content_hash
 from .model import Alignment, Document, Quotation, Trace, TracedQuotation
 from .normalize import Word, words
@@ -65,6 +65,9 @@ def trace(store: Store, article: Document) -> Trace:
     notes = [] if article.published else [
         "The article has no date: sources published after it cannot be ruled out as origins."
     ]
+    original = syndication.find_original(store, article)
+    if original is not None:
+        notes.append(syndication.original_note(original))
     return Trace(article, tuple(traced), tuple(notes))
 
 

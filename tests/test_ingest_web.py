@@ -207,12 +207,12 @@ def test_a_killed_ingest_leaves_a_consistent_database_and_can_be_rerun(tmp_path)
             break
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
-    assert process.returncode == -signal.SIGKILL, "the ingest finished before it could be killed"
+    assert process.returncode == -signal.SIGKILL, f"the ingest ended ({process.returncode}) before the kill"
 
     with sqlite3.connect(db) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         total = connection.execute("SELECT count(*) FROM documents").fetchone()[0]
-        assert 0 < total < count
+        assert 0 < total < count, (total, stored)
         # every stored document is fully indexed and located: no half-written document
         half = connection.execute(
             "SELECT count(*) FROM documents d WHERE indexed = 0"
@@ -223,7 +223,8 @@ def test_a_killed_ingest_leaves_a_consistent_database_and_can_be_rerun(tmp_path)
 
     rerun = subprocess.run(command, check=False, capture_output=True, text=True, timeout=600)
     assert rerun.returncode == 0, rerun.stderr
-    assert f"{count - total} added, {total} already present, 0 skipped" in rerun.stderr
+    expected = f"{count - total} added, {total} already present, 0 skipped"
+    assert expected in rerun.stderr, (expected, rerun.stderr[-2000:])
     assert len(documents(db)) == count
 
 
