@@ -7,6 +7,8 @@ Measures, on synthetic ~30 KB news pages (benchmarks/pages.py):
    without and with trafilatura's fallback extractors (readability, jusText);
 2. read_html: our reader (extraction + rendering spans + dates), the same two ways;
 3. both in a process pool of --workers;
+4. the whole ingest (read, extract, store, index) into a fresh database, with and
+   without reader processes;
 Each rate is the best of three runs (the machine may be shared).
 and prints pages/s for each, and the ratios (our overhead).
 """
@@ -26,7 +28,9 @@ import trafilatura
 sys.path.insert(0, str(Path(__file__).parent))
 from pages import write_pages
 
+from provenance import ingest
 from provenance.html import read_html
+from provenance.store import Store
 
 
 def bare(path: Path) -> int:
@@ -69,13 +73,28 @@ def rate(function, paths: list[Path], workers: int = 1, repeats: int = 3) -> flo
     return len(paths) / best
 
 
+def ingest_rate(folder: Path, workers: int, repeats: int = 3) -> float:
+    """Pages/s of the whole ingest (read, extract, store, index) into a fresh database."""
+    best = float("inf")
+    for attempt in range(repeats):
+        database = folder.parent / f"bench-{workers}-{attempt}.db"
+        store = Store(database)
+        start = time.perf_counter()
+        summary = ingest.ingest(store, [str(folder)], workers=workers)
+        best = min(best, time.perf_counter() - start)
+        store.close()
+        assert not summary.skipped, summary.skipped
+        count = len(summary.added)
+    return count / best
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=400)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        paths = write_pages(Path(folder), arguments.pages)
+        paths = write_pages(Path(folder) / "pages", arguments.pages)
         size = sum(p.stat().st_size for p in paths) / len(paths) / 1000
         print(f"{len(paths)} pages, {size:.1f} KB on average, {os.cpu_count()} cores")
         for path in paths[:20]:  # warm up imports and caches
@@ -89,10 +108,17 @@ def main() -> None:
             f"bare extraction, {workers} processes": rate(bare, paths, workers),
             f"read_html, {workers} processes": rate(ours, paths, workers),
         }
+        pages = Path(folder) / "pages"
+        results["ingest (provenance ingest), 1 process"] = ingest_rate(pages, 1)
+        results[f"ingest, {workers} reader processes + 1 storing"] = ingest_rate(pages, workers)
         for name, pages_per_second in results.items():
             print(f"{name:40s} {pages_per_second:8.1f} pages/s")
-        ratio = results["read_html, 1 process"] / results["bare extraction, 1 process"]
-        print(f"read_html / bare extraction (1 process): {ratio:.2f}")
+        extraction = results["bare extraction, 1 process"]
+        print(f"read_html / bare extraction (1 process): "
+              f"{results['read_html, 1 process'] / extraction:.2f}")
+        print(f"ingest / bare extraction (1 process): "
+              f"{results['ingest (provenance ingest), 1 process'] / extraction:.2f}")
+        print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -63,19 +63,26 @@ def emit(results: list[dict[str, Any]], *, as_json: bool, as_nl: bool,
 @click.option("--title", help="Title (one file only).")
 @click.option("--publisher", help="Publisher (one file only).")
 @click.option("--author", help="Author (one file only).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes that read and extract files ahead of the one storing them.")
 def ingest(db: str, paths: tuple[str, ...], format_: str | None, id_: str | None,
-           **metadata: str | None) -> None:
+           workers: int, **metadata: str | None) -> None:
     """Add dated documents to the archive and index: files, folders, globs, - for stdin.
 
     \b
     Text files take metadata from a sidecar NAME.meta.json (id, title, url,
     publisher, author, published); JSON lines files hold one object per line
-    with "text" and the same optional keys.
+    with "text" and the same optional keys. HTML pages (.html, .htm), RSS and
+    Atom feeds (.rss, .atom, .xml) and web archives (.warc, .warc.gz) are read
+    for their main text, metadata and emphasis; a file's content decides its
+    format before its name does.
 
     \b
     Examples:
         provenance ingest archive.db fixtures/
         provenance ingest archive.db story.txt --published 2019-01-16 --publisher NYT
+        provenance ingest archive.db crawl.warc.gz feeds/*.xml
+        curl -s URL | provenance ingest archive.db - --format html --url URL
     """
     overrides = {"id": id_, **metadata} if id_ or any(metadata.values()) else None
     with user_errors():
@@ -85,7 +92,7 @@ def ingest(db: str, paths: tuple[str, ...], format_: str | None, id_: str | None
         with click.progressbar(length=len(files), label="Ingesting", file=sys.stderr,
                                hidden=not show) as bar:
             summary = ingest_stage.ingest(store, files, format=format_, overrides=overrides,
-                                          progress=lambda _: bar.update(1))
+                                          progress=lambda _: bar.update(1), workers=workers)
     click.echo(f"{len(summary.added)} added, {len(summary.present)} already present, "
                f"{len(summary.skipped)} skipped", err=True)
     for path, reason in summary.skipped:

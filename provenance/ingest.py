@@ -12,6 +12,8 @@ touched and offsets into it stay exact.
 
 from __future__ import annotations
 
+import collections
+import concurrent.futures
 import contextlib
 import glob
 import hashlib
@@ -19,7 +21,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -276,10 +278,13 @@ def ingest(
     format: str | None = None,
     overrides: dict[str, Any] | None = None,
     progress: Callable[[str], None] | None = None,
+    workers: int = 1,
 ) -> IngestSummary:
     """Ingest files; a bad file is skipped whole and reported, the rest kept.
 
     In a WARC or a feed, a bad record is skipped and reported, the rest kept.
+    ``workers`` processes read and extract files ahead of the one that stores
+    them; with 1, this process reads each file as it stores it.
     """
     index.check_params(store)
     summary = IngestSummary()
@@ -287,11 +292,14 @@ def ingest(
     if overrides and len(files) != 1:
         raise ProvenanceError("metadata options (--published, --title, ...) need exactly one file")
     with _Transactions(store) as transactions:
-        for path in files:
+        for path, ready, failure in _read_ahead(files, format=format, workers=workers):
             if progress:
                 progress(path)
+            if failure is not None:
+                summary.skipped.append((path, failure))
+                continue
             try:
-                documents = read_path(path, format=format)
+                documents = ready if ready is not None else read_path(path, format=format)
                 problems: list[Problem] | None = getattr(documents, "problems", None)
                 if overrides:
                     documents = (apply_overrides(doc, overrides, where=path) for doc in documents)
@@ -308,6 +316,51 @@ def ingest(
             _count(summary, outcomes)
             transactions.stored(len(outcomes))
     return summary
+
+
+READ_AHEAD_MIN_FILES = 16  # below this, starting worker processes costs more than it saves
+
+
+def _read_ahead(
+    files: list[str], *, format: str | None, workers: int
+) -> Iterator[tuple[str, list[Document] | None, str | None]]:
+    """(path, documents, failure) for each file, in order, read by worker processes.
+
+    ``documents`` is None when the file is left to the caller: stdin, a WARC or
+    a feed (read as they are stored), or no workers. At most a few chunks per
+    worker are read ahead, so a slow store never piles up documents in memory.
+    """
+    count = workers
+    if count <= 1 or len(files) < READ_AHEAD_MIN_FILES:
+        for path in files:
+            yield path, None, None
+        return
+    chunks = [files[i : i + 4] for i in range(0, len(files), 4)]
+    with concurrent.futures.ProcessPoolExecutor(count) as pool:
+        pending: collections.deque[concurrent.futures.Future[list[tuple[list[Document] | None, str | None]]]]
+        pending = collections.deque()
+        submitted = 0
+        for chunk in chunks:
+            while submitted < len(chunks) and len(pending) < 4 * count:
+                pending.append(pool.submit(_read_files, chunks[submitted], format))
+                submitted += 1
+            for path, (documents, failure) in zip(chunk, pending.popleft().result(), strict=True):
+                yield path, documents, failure
+
+
+def _read_files(paths: list[str], format: str | None) -> list[tuple[list[Document] | None, str | None]]:
+    """In a worker process: each file's documents, or None to leave it to the caller, or why not."""
+    results: list[tuple[list[Document] | None, str | None]] = []
+    for path in paths:
+        if path == "-":
+            results.append((None, None))
+            continue
+        try:
+            documents = read_path(path, format=format)
+            results.append((None, None) if hasattr(documents, "problems") else (list(documents), None))
+        except ProvenanceError as error:
+            results.append(([], str(error)))
+    return results
 
 
 def _count(summary: IngestSummary, outcomes: list[tuple[Document, bool]]) -> None:

@@ -234,3 +234,21 @@ def test_detect_format_by_name():
     assert ingest.detect_format("page.HTM") == "html"
     assert ingest.detect_format("feed.rss") == "feed"
     assert ingest.detect_format("story.txt") == "text"
+
+
+def test_reader_processes_store_the_same_documents_in_the_same_order(tmp_path):
+    folder = tmp_path / "pages"
+    write_pages(folder, 30)
+    (folder / "page-00007.html").write_bytes((WEB / "no_main_text.html").read_bytes())
+    write_warc(folder / "capture.warc.gz", [
+        ("https://ferries.example/a", news_page(100).encode(), "2024-03-13T17:05:00Z"),
+    ])
+    results = {}
+    for workers in (1, 2):
+        db = tmp_path / f"w{workers}.db"
+        result = run("ingest", str(db), str(folder), "--workers", str(workers))
+        assert result.exit_code == 1
+        assert f"{folder}/page-00007.html: no main text found" in result.output
+        results[workers] = [(row["id"], row["url"], row["text"]) for row in documents(db)]
+    assert len(results[1]) == 30  # 29 pages and the archived one
+    assert results[1] == results[2]
