@@ -251,23 +251,39 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
     return found
 
 
-def add_document(store: Store, document: Document) -> tuple[Document, bool]:
+@dataclass(frozen=True)
+class Prepared:
+    """A document's content hash and index entry, computed ahead (in a reader process)."""
+
+    content_hash: str
+    entry: index.Entry
+
+
+def prepare(document: Document) -> Prepared:
+    return Prepared(content_hash(document.text), index.entry(words(document.text)))
+
+
+def add_document(
+    store: Store, document: Document, *, prepared: Prepared | None = None
+) -> tuple[Document, bool]:
     """Store and index a document unless its content is already there."""
-    digest = content_hash(document.text)
+    digest = prepared.content_hash if prepared else content_hash(document.text)
     existing = store.document_by_hash(digest)
-    document_words = words(document.text)
     if existing is not None:
         assert existing.key is not None
         store.add_location(existing.key, document)
         if not store.is_indexed(existing.key):  # stored by a trace, now archived
-            index.index_document(store, existing.key, document_words)
+            found = prepared.entry if prepared else None
+            text_words = words(document.text) if found is None else []
+            index.index_document(store, existing.key, text_words, prepared=found)
             return existing, True
         return existing, False
+    found = prepared.entry if prepared else index.entry(words(document.text))
     stored = store.add_document(
-        document, content_hash=digest, word_count=len(document_words), indexed=False
+        document, content_hash=digest, word_count=found.word_count, indexed=False
     )
     assert stored.key is not None
-    index.index_document(store, stored.key, document_words)
+    index.index_document(store, stored.key, [], prepared=found)
     return stored, True
 
 
@@ -299,17 +315,18 @@ def ingest(
                 summary.skipped.append((path, failure))
                 continue
             try:
-                documents = ready if ready is not None else read_path(path, format=format)
-                problems: list[Problem] | None = getattr(documents, "problems", None)
-                if overrides:
-                    documents = (apply_overrides(doc, overrides, where=path) for doc in documents)
-                if problems is not None:  # a WARC or a feed: read as it is stored
-                    _add_container(store, documents, problems, summary, transactions)
-                    continue
-                documents = list(documents)  # read whole before anything is stored
+                if ready is None:
+                    documents = read_path(path, format=format)
+                    problems: list[Problem] | None = getattr(documents, "problems", None)
+                    if overrides:
+                        documents = (apply_overrides(d, overrides, where=path) for d in documents)
+                    if problems is not None:  # a WARC or a feed: read as it is stored
+                        _add_container(store, documents, problems, summary, transactions)
+                        continue
+                    ready = [(document, None) for document in documents]  # read it whole first
                 transactions.begin()
                 with store.atomic():  # a savepoint: this file goes in whole or not at all
-                    outcomes = [add_document(store, doc) for doc in documents]
+                    outcomes = [add_document(store, doc, prepared=prep) for doc, prep in ready]
             except ProvenanceError as error:
                 summary.skipped.append((path, str(error)))
                 continue
@@ -321,14 +338,19 @@ def ingest(
 READ_AHEAD_MIN_FILES = 16  # below this, starting worker processes costs more than it saves
 
 
+Ready = list[tuple[Document, Prepared | None]]
+
+
 def _read_ahead(
     files: list[str], *, format: str | None, workers: int
-) -> Iterator[tuple[str, list[Document] | None, str | None]]:
+) -> Iterator[tuple[str, Ready | None, str | None]]:
     """(path, documents, failure) for each file, in order, read by worker processes.
 
-    ``documents`` is None when the file is left to the caller: stdin, a WARC or
-    a feed (read as they are stored), or no workers. At most a few chunks per
-    worker are read ahead, so a slow store never piles up documents in memory.
+    The workers also hash and shingle each document (``prepare``), leaving only
+    the database work to the storing process. ``documents`` is None when the
+    file is left to the caller: stdin, a WARC or a feed (read as they are
+    stored), or no workers. At most a few chunks per worker are read ahead, so
+    a slow store never piles up documents in memory.
     """
     count = workers
     if count <= 1 or len(files) < READ_AHEAD_MIN_FILES:
@@ -337,7 +359,7 @@ def _read_ahead(
         return
     chunks = [files[i : i + 4] for i in range(0, len(files), 4)]
     with concurrent.futures.ProcessPoolExecutor(count) as pool:
-        pending: collections.deque[concurrent.futures.Future[list[tuple[list[Document] | None, str | None]]]]
+        pending: collections.deque[concurrent.futures.Future[list[tuple[Ready | None, str | None]]]]
         pending = collections.deque()
         submitted = 0
         for chunk in chunks:
@@ -348,16 +370,19 @@ def _read_ahead(
                 yield path, documents, failure
 
 
-def _read_files(paths: list[str], format: str | None) -> list[tuple[list[Document] | None, str | None]]:
+def _read_files(paths: list[str], format: str | None) -> list[tuple[Ready | None, str | None]]:
     """In a worker process: each file's documents, or None to leave it to the caller, or why not."""
-    results: list[tuple[list[Document] | None, str | None]] = []
+    results: list[tuple[Ready | None, str | None]] = []
     for path in paths:
         if path == "-":
             results.append((None, None))
             continue
         try:
             documents = read_path(path, format=format)
-            results.append((None, None) if hasattr(documents, "problems") else (list(documents), None))
+            if hasattr(documents, "problems"):
+                results.append((None, None))
+            else:
+                results.append(([(doc, prepare(doc)) for doc in documents], None))
         except ProvenanceError as error:
             results.append(([], str(error)))
     return results
