@@ -156,7 +156,9 @@ def quotes(files: tuple[str, ...], as_json: bool, as_nl: bool) -> None:
     with user_errors():
         for given in files:
             article = ingest_stage.read_article(given)
-            results.append(report.quotes_json(article, quotes_stage.find_quotations(article.text)))
+            found = quotes_stage.find_quotations(
+                article.text, blocks=trace_stage.marked_blocks(article))
+            results.append(report.quotes_json(article, found))
     emit(results, as_json=as_json, as_nl=as_nl, human=_quotes_text)
 
 

@@ -57,7 +57,8 @@ def trace(store: Store, article: Document) -> Trace:
 
     eligible = [key for key, doc in documents.items() if not _after(doc, article)]
     passages = retrieve.copied_passages(hits, eligible)
-    found = _nest(quotes.find_quotations(article.text) + _unmarked(article, article_words, passages))
+    marked = quotes.find_quotations(article.text, blocks=marked_blocks(article))
+    found = _nest(marked + _unmarked(article, article_words, passages))
     traced: list[TracedQuotation] = []
     for quotation, parent in found:
         parent_source = traced[parent].closest if parent is not None else None
@@ -69,6 +70,11 @@ def trace(store: Store, article: Document) -> Trace:
     if original is not None:
         notes.append(syndication.original_note(original))
     return Trace(article, tuple(traced), tuple(notes))
+
+
+def marked_blocks(article: Document) -> list[tuple[int, int]]:
+    """Block quotations the article's markup marked (HTML <blockquote>)."""
+    return [(span.start, span.end) for span in article.quotes if span.style == "block"]
 
 
 def _after(document: Document, article: Document) -> bool:

@@ -252,3 +252,29 @@ def test_reader_processes_store_the_same_documents_in_the_same_order(tmp_path):
         results[workers] = [(row["id"], row["url"], row["text"]) for row in documents(db)]
     assert len(results[1]) == 30  # 29 pages and the archived one
     assert results[1] == results[2]
+
+
+def test_quotes_and_trace_read_an_html_article_with_its_blockquote(tmp_path):
+    import json
+
+    result = run("quotes", str(WEB / "news_article.html"), "--json")
+    (article,) = json.loads(result.output)
+    kinds = [(q["kind"], q["text"][:26]) for q in article["quotations"]]
+    assert kinds == [
+        ("quoted", "a promise kept to every co"),
+        ("block", "We are not against a bridg"),
+        ("quoted", "This is the single most im"),
+    ]
+    assert article["quotations"][1]["speaker"]["text"].endswith("Tomas Reyes")
+
+    db = tmp_path / "archive.db"
+    run("ingest", str(db), str(WEB / "newsroom_atom.xml"))
+    traced = run("trace", str(db), str(WEB / "news_article.html"), "--json", "--no-store")
+    assert traced.exit_code == 0, traced.output
+    (trace,) = json.loads(traced.output)
+    assert trace["document"]["title"] == "Council approves harbour bridge after late-night vote"
+    promise = next(q for q in trace["quotations"] if q["text"].startswith("a promise kept"))
+    block = next(q for q in trace["quotations"] if q["kind"] == "block")
+    assert block["status"] == "unsourced"  # the councillor's statement is in no archived document
+    # the Mayor's statement went out after the article (04:40 UTC next day): not its origin
+    assert promise["status"] == "unsourced" and len(promise["later"]) == 1
