@@ -95,6 +95,9 @@ def ingest(db: str, paths: tuple[str, ...], format_: str | None, id_: str | None
                                           progress=lambda _: bar.update(1), workers=workers)
     click.echo(f"{len(summary.added)} added, {len(summary.present)} already present, "
                f"{len(summary.skipped)} skipped", err=True)
+    if summary.capture_dated:
+        click.echo(f"{len(summary.capture_dated)} of those added carry no date of their own: "
+                   "their capture date stands in", err=True)
     for path, reason in summary.skipped:
         click.echo(f"skipped {reason}" if reason.startswith(path) else f"skipped {path}: {reason}", err=True)
     if summary.skipped:

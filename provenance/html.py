@@ -37,6 +37,7 @@ from .syndication import find_syndication
 for _name in ("trafilatura", "htmldate", "charset_normalizer", "courlan"):
     logging.getLogger(_name).setLevel(logging.CRITICAL)
 
+CAPTURE_DATE_NOTE = "date: none on the page; the capture date stands in"
 MAX_HTML_BYTES = 20_000_000
 """Larger "pages" are data dumps, not articles; lxml would need gigabytes."""
 
@@ -443,7 +444,7 @@ def read_html(
     published, modified, date_source = page_dates(tree, url=url, before=fetched)
     if published is None and fetched is not None:
         published = fetched if fetched.tzinfo else fetched.replace(tzinfo=UTC)
-        notes.append("date: none on the page; the capture date stands in")
+        notes.append(CAPTURE_DATE_NOTE)
     elif date_source == "htmldate (day only)":
         notes.append("date: found by htmldate, to the day")
     if modified is not None:

@@ -43,6 +43,7 @@ class IngestSummary:
     added: list[str] = field(default_factory=list)
     present: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    capture_dated: list[str] = field(default_factory=list)  # added with a WARC capture date
 
 
 def parse_published(value: Any, *, where: str) -> datetime | None:
@@ -391,6 +392,8 @@ def _read_files(paths: list[str], format: str | None) -> list[tuple[Ready | None
 def _count(summary: IngestSummary, outcomes: list[tuple[Document, bool]]) -> None:
     for stored, added in outcomes:
         (summary.added if added else summary.present).append(stored.id or "")
+        if added and html.CAPTURE_DATE_NOTE in stored.notes:
+            summary.capture_dated.append(stored.id or "")
 
 
 class _Transactions:

@@ -94,6 +94,25 @@ def test_ingest_is_idempotent(tmp_path, archive_folder):
     assert len(documents(db)) == 7
 
 
+def test_the_summary_says_which_dates_are_capture_dates(tmp_path):
+    undated = (
+        b"<html><head><title>Ferry notice</title></head><body><article><h1>Ferry notice</h1>"
+        b"<p>The harbour ferry will run every twenty minutes instead of every quarter hour.</p>"
+        b"</article></body></html>"
+    )
+    warc = tmp_path / "capture.warc.gz"
+    write_warc(warc, [
+        ("https://ferries.example/notice", undated, "2024-03-13T17:05:00Z"),
+        ("https://ferries.example/a", news_page(1).encode(), "2024-03-13T17:06:00Z"),
+    ])
+    db = tmp_path / "archive.db"
+    result = run("ingest", str(db), str(warc))
+    assert "2 added" in result.output
+    assert "1 of those added carry no date of their own: their capture date stands in" in result.output
+    dated = {row["url"]: row["published"] for row in documents(db)}
+    assert dated["https://ferries.example/notice"] == "2024-03-13T17:05:00+00:00"
+
+
 def test_the_same_text_from_two_urls_is_one_document_with_both_locations(tmp_path):
     page = (WEB / "cp1252_undeclared.html").read_bytes()
     warc = tmp_path / "two.warc.gz"
