@@ -88,11 +88,12 @@ def ingest(db: str, paths: tuple[str, ...], format_: str | None, id_: str | None
     with user_errors():
         store = Store(db)
         files = ingest_stage.expand_paths(paths)
-        show = sys.stderr.isatty() and len(files) > 1
-        with click.progressbar(length=len(files), label="Ingesting", file=sys.stderr,
+        size = sum(os.path.getsize(f) for f in files if f != "-" and os.path.isfile(f))
+        show = sys.stderr.isatty() and (len(files) > 1 or size > 10_000_000)
+        with click.progressbar(length=max(size, 1), label="Ingesting", file=sys.stderr,
                                hidden=not show) as bar:
             summary = ingest_stage.ingest(store, files, format=format_, overrides=overrides,
-                                          progress=lambda _: bar.update(1), workers=workers)
+                                          progress_bytes=bar.update, workers=workers)
     click.echo(f"{len(summary.added)} added, {len(summary.present)} already present, "
                f"{len(summary.skipped)} skipped", err=True)
     if summary.capture_dated:

@@ -296,12 +296,15 @@ def ingest(
     overrides: dict[str, Any] | None = None,
     progress: Callable[[str], None] | None = None,
     workers: int = 1,
+    progress_bytes: Callable[[int], None] | None = None,
 ) -> IngestSummary:
     """Ingest files; a bad file is skipped whole and reported, the rest kept.
 
     In a WARC or a feed, a bad record is skipped and reported, the rest kept.
     ``workers`` processes read and extract files ahead of the one that stores
     them; with 1, this process reads each file as it stores it.
+    ``progress(path)`` is called as each file starts; ``progress_bytes(n)`` as
+    each file's bytes are done, within a WARC as its records are stored.
     """
     index.check_params(store)
     summary = IngestSummary()
@@ -312,17 +315,24 @@ def ingest(
         for path, ready, failure in _read_ahead(files, format=format, workers=workers):
             if progress:
                 progress(path)
+            done = _BytesDone(path, progress_bytes)
             if failure is not None:
+                done.finish()
                 summary.skipped.append((path, failure))
                 continue
             try:
                 if ready is None:
                     documents = read_path(path, format=format)
                     problems: list[Problem] | None = getattr(documents, "problems", None)
-                    if overrides:
+                    if overrides and problems is None:
                         documents = (apply_overrides(d, overrides, where=path) for d in documents)
                     if problems is not None:  # a WARC or a feed: read as it is stored
-                        _add_container(store, documents, problems, summary, transactions)
+                        position = getattr(documents, "position", None)
+                        if overrides:
+                            documents = (apply_overrides(d, overrides, where=path) for d in documents)
+                        _add_container(store, documents, problems, summary, transactions,
+                                       done=lambda: done.to(position() if position else 0))
+                        done.finish()
                         continue
                     ready = [(document, None) for document in documents]  # read it whole first
                 transactions.begin()
@@ -330,10 +340,30 @@ def ingest(
                     outcomes = [add_document(store, doc, prepared=prep) for doc, prep in ready]
             except ProvenanceError as error:
                 summary.skipped.append((path, str(error)))
+                done.finish()
                 continue
             _count(summary, outcomes)
             transactions.stored(len(outcomes))
+            done.finish()
     return summary
+
+
+class _BytesDone:
+    """Reports a file's bytes to a progress callback once, or bit by bit (a WARC's records)."""
+
+    def __init__(self, path: str, report: Callable[[int], None] | None) -> None:
+        self.report = report
+        self.reported = 0
+        self.size = os.path.getsize(path) if report and path != "-" and os.path.isfile(path) else 0
+
+    def to(self, position: int) -> None:
+        position = min(position, self.size)
+        if self.report and position > self.reported:
+            self.report(position - self.reported)
+            self.reported = position
+
+    def finish(self) -> None:
+        self.to(self.size)
 
 
 READ_AHEAD_MIN_FILES = 16  # below this, starting worker processes costs more than it saves
@@ -449,6 +479,8 @@ def _add_container(
     problems: list[Problem],
     summary: IngestSummary,
     transactions: _Transactions,
+    *,
+    done: Callable[[], None] | None = None,
 ) -> None:
     """Documents of a WARC or feed, stored as they are read; its bad records become skips.
 
@@ -463,6 +495,8 @@ def _add_container(
         _count(summary, outcomes)
         transactions.stored(len(outcomes))
         batch.clear()
+        if done:
+            done()
 
     try:
         for document in documents:

@@ -70,10 +70,15 @@ class WarcDocuments(Iterator[Document]):
         self.problems: list[Problem] = []
         self.records = 0
         self.pages = 0
+        self.offset = 0  # where the record being read starts: how far reading has come
         self._documents = self._read()
 
     def __next__(self) -> Document:
         return next(self._documents)
+
+    def position(self) -> int:
+        """Bytes of the archive read so far."""
+        return self.offset
 
     def _problem(self, offset: int, reason: str, url: str | None = None) -> None:
         where = f"{self.path} (record at byte {offset}" + (f", {url})" if url else ")")
@@ -114,7 +119,7 @@ class WarcDocuments(Iterator[Document]):
         offset = start
         try:
             for record in records:
-                offset = records.offset
+                offset = self.offset = records.offset
                 self.records += 1
                 if not _valid_length(record):
                     # without a length, warcio reads on into the next records and loses them

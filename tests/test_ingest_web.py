@@ -297,3 +297,25 @@ def test_quotes_and_trace_read_an_html_article_with_its_blockquote(tmp_path):
     assert block["status"] == "unsourced"  # the councillor's statement is in no archived document
     # the Mayor's statement went out after the article (04:40 UTC next day): not its origin
     assert promise["status"] == "unsourced" and len(promise["later"]) == 1
+
+
+def test_progress_counts_every_byte_and_moves_within_an_archive(tmp_path):
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "page.html").write_bytes((WEB / "news_article.html").read_bytes())
+    (folder / "login.html").write_bytes((WEB / "no_main_text.html").read_bytes())
+    write_warc(folder / "big.warc.gz", [
+        (f"https://ferries.example/{n}", news_page(n).encode(), "2024-03-13T17:05:00Z")
+        for n in range(250)
+    ])
+    steps: list[int] = []
+    store = Store(tmp_path / "archive.db")
+    try:
+        summary = ingest.ingest(store, [str(folder)], progress_bytes=steps.append)
+    finally:
+        store.close()
+    assert len(summary.added) == 251 and len(summary.skipped) == 1
+    total = sum(p.stat().st_size for p in folder.iterdir())
+    assert sum(steps) == total
+    assert all(step > 0 for step in steps)
+    assert len(steps) >= 4  # the archive's 250 records are reported in batches, not at the end
