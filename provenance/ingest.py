@@ -327,11 +327,11 @@ def ingest(
                     if overrides and problems is None:
                         documents = (apply_overrides(d, overrides, where=path) for d in documents)
                     if problems is not None:  # a WARC or a feed: read as it is stored
-                        position = getattr(documents, "position", None)
+                        done.position = getattr(documents, "position", None)
                         if overrides:
                             documents = (apply_overrides(d, overrides, where=path) for d in documents)
                         _add_container(store, documents, problems, summary, transactions,
-                                       done=lambda: done.to(position() if position else 0))
+                                       done=done.update)
                         done.finish()
                         continue
                     ready = [(document, None) for document in documents]  # read it whole first
@@ -355,6 +355,11 @@ class _BytesDone:
         self.report = report
         self.reported = 0
         self.size = os.path.getsize(path) if report and path != "-" and os.path.isfile(path) else 0
+        self.position: Callable[[], int] | None = None  # how far a container's reading has come
+
+    def update(self) -> None:
+        if self.position is not None:
+            self.to(self.position())
 
     def to(self, position: int) -> None:
         position = min(position, self.size)
