@@ -21,6 +21,7 @@ import json
 import os
 import sys
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -174,11 +175,41 @@ SNIFF_BYTES = 4096
 
 
 def detect_format(path: str) -> str | None:
-    """The format a file's name says it has."""
+    """The format a file's name says it has (``story.html.gz``: html)."""
     name = Path(path).name.lower()
     if name.endswith(".warc.gz"):
         return "warc"
+    if name.endswith(".gz"):
+        return detect_format(name[:-3])
     return EXTENSIONS.get(Path(name).suffix)
+
+
+GZIP_MAGIC = b"\x1f\x8b"
+MAX_GUNZIPPED = 1_000_000_000
+
+
+def gunzip(data: bytes, *, path: str, limit: int = MAX_GUNZIPPED) -> bytes:
+    """A gzip file's content (all members); a truncated or corrupt one is refused by name."""
+    parts: list[bytes] = []
+    size = 0
+    rest = data
+    while rest:
+        decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            part = decompressor.decompress(rest, limit - size + 1)
+        except zlib.error as error:
+            raise ProvenanceError(f"{path}: corrupt gzip data ({error})") from None
+        size += len(part)
+        parts.append(part)
+        if size > limit:
+            raise ProvenanceError(f"{path}: decompresses to more than {limit // 1_000_000} MB")
+        if not decompressor.eof:
+            raise ProvenanceError(
+                f"{path}: truncated gzip file (it ends before its end marker, "
+                f"after {size} bytes of content)"
+            )
+        rest = decompressor.unused_data.lstrip(b"\x00")
+    return b"".join(parts)
 
 
 def sniff_format(head: bytes) -> str | None:
@@ -208,6 +239,14 @@ def read_path(path: str, *, format: str | None = None) -> Iterable[Document]:
             head = handle.read(SNIFF_BYTES)
             size = os.fstat(handle.fileno()).st_size
             kind = format or sniff_format(head) or detect_format(path)
+            if head.startswith(GZIP_MAGIC) and kind != "warc":
+                data = gunzip(head + handle.read(), path=path)
+                kind = format or sniff_format(data[:SNIFF_BYTES]) or detect_format(path)
+                if kind is None or kind not in READERS:
+                    raise ProvenanceError(f"{path}: unknown format inside the gzip file; use --format")
+                if kind == "warc":
+                    return warc.read_warc(data, path=path)
+                return READERS[kind](data, path=path)
             if kind is None or kind not in READERS:
                 raise ProvenanceError(
                     f"{path}: unknown format {kind or Path(path).suffix!r}; use --format "

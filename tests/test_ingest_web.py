@@ -319,3 +319,20 @@ def test_progress_counts_every_byte_and_moves_within_an_archive(tmp_path):
     assert sum(steps) == total
     assert all(step > 0 for step in steps)
     assert len(steps) >= 4  # the archive's 250 records are reported in batches, not at the end
+
+
+def test_gzip_compressed_files_are_read_and_a_truncated_one_reported(tmp_path):
+    import gzip
+
+    folder = tmp_path / "zipped"
+    folder.mkdir()
+    (folder / "story.html.gz").write_bytes(gzip.compress((WEB / "news_article.html").read_bytes()))
+    (folder / "feed.xml.gz").write_bytes(gzip.compress((WEB / "newsroom_atom.xml").read_bytes()))
+    whole = gzip.compress((WEB / "cp1252_undeclared.html").read_bytes())
+    (folder / "cut.html.gz").write_bytes(whole[: len(whole) // 2])
+    db = tmp_path / "archive.db"
+    result = run("ingest", str(db), str(folder))
+    assert result.exit_code == 1
+    assert "3 added, 0 already present, 1 skipped" in result.output
+    assert f"{folder}/cut.html.gz: truncated gzip file" in result.output
+    assert sorted(row["format"] for row in documents(db)) == ["feed", "feed", "html"]
