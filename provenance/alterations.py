@@ -140,14 +140,14 @@ def _severity(kind: str, quoted: str, original: str, bracketed: bool = False) ->
 
 def _gaps(article: str, segments: Sequence[Segment], source: SourceText) -> Iterator[Alteration]:
     """What lies between consecutive segments: an ellipsis, or parts put in another order."""
-    for before, after in zip(segments, segments[1:]):
+    for before, after in zip(segments, segments[1:], strict=False):
         mark = before.mark or (before.quote_words[-1].end, after.quote_words[0].start)
         end_word = before.source_span[1]
         start_word = after.source_span[0]
         if start_word >= end_word:
             source_start = source.words[end_word - 1].end
             source_end = source.words[start_word].start if start_word < len(source.words) else source_start
-            original = source.text[source_start:source_end].strip(" \n\t\u00a0.,;")
+            original = source.text[source_start:source_end].lstrip(" \n\t\u00a0.,;").rstrip()
             if not ELLIPSIS_RE.sub("", original).strip(" \n\t\u00a0.,;"):
                 if not before.mark or original:  # the source has the same mark, or no mark
                     continue

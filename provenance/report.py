@@ -87,8 +87,15 @@ def traced_json(traced: TracedQuotation) -> dict[str, Any]:
 
 
 def trace_json(trace: Trace) -> dict[str, Any]:
+    document = document_json(trace.document)
+    document["near_duplicates"] = [
+        {"id": found.id, "title": found.title, "publisher": found.publisher,
+         "published": found.published.isoformat() if found.published else None,
+         "similarity": round(similarity, 3)}
+        for found, similarity in trace.near_duplicates
+    ]
     return {
-        "document": document_json(trace.document),
+        "document": document,
         "quotations": [traced_json(q) for q in trace.quotations],
         "notes": list(trace.notes),
     }
@@ -129,6 +136,10 @@ def render_text(result: dict[str, Any], *, style: Style = _plain) -> str:
     lines.append(f"  {document.get('publisher') or 'unknown publisher'}, "
                  f"{document.get('published') or 'undated'}  ({document['path'] or document['id']})")
     lines.extend(f"  note: {note}" for note in result.get("notes", []))
+    lines.extend(
+        f"  near-duplicate of {_describe(found)} (MinHash similarity {found['similarity']:.2f})"
+        for found in document.get("near_duplicates", [])
+    )
     quotations = result["quotations"]
     counts = {s: sum(1 for q in quotations if q["status"] == s) for s in ("traced", "unsourced", "term")}
     lines.append(f"  {len(quotations)} quotations: {counts['traced']} traced, "
@@ -165,15 +176,21 @@ def _render_quotation(number: int, quotation: dict[str, Any], style: Style) -> l
     if quotation.get("later"):
         lines.append(f"    also in {len(quotation['later'])} later document(s), not counted as origins")
     lines.extend(f"    note: {note}" for note in quotation.get("notes", []))
-    changes = [a for a in quotation["alterations"] if a["kind"] != "cosmetic"]
-    cosmetic = len(quotation["alterations"]) - len(changes)
-    if not changes:
-        lines.append("    changes:  none" + (f" ({cosmetic} cosmetic)" if cosmetic else ""))
-    else:
-        lines.append(f"    changes against {closest['publisher'] or closest['id']}"
-                     + (f" (+{cosmetic} cosmetic)" if cosmetic else "") + ":")
-        lines.extend(_render_alteration(a, style) for a in changes)
+    lines.extend(_render_changes(quotation["alterations"], closest, style))
+    if source["id"] != closest["id"]:
+        lines.extend(_render_changes(quotation.get("source_alterations", []), source, style))
     return lines
+
+
+def _render_changes(alterations: list[dict[str, Any]], against: dict[str, Any], style: Style
+                    ) -> list[str]:
+    changes = [a for a in alterations if a["kind"] != "cosmetic"]
+    cosmetic = len(alterations) - len(changes)
+    name = against["publisher"] or against["id"]
+    if not changes:
+        return [f"    changes against {name}: none" + (f" ({cosmetic} cosmetic)" if cosmetic else "")]
+    head = f"    changes against {name}" + (f" (+{cosmetic} cosmetic)" if cosmetic else "") + ":"
+    return [head] + [_render_alteration(a, style) for a in changes]
 
 
 def _render_alteration(alteration: dict[str, Any], style: Style) -> str:

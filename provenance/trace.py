@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -25,7 +25,7 @@ from .normalize import Word, words
 from .store import Store, trace_rows
 
 MIN_SCORE = 60.0  # share of quotation words a source must hold unchanged
-NEVER = datetime.max.replace(tzinfo=timezone.utc)
+NEVER = datetime.max.replace(tzinfo=UTC)
 
 
 @dataclass
@@ -69,7 +69,12 @@ def trace(store: Store, article: Document) -> Trace:
     original = syndication.find_original(store, article)
     if original is not None:
         notes.append(syndication.original_note(original))
-    return Trace(article, tuple(traced), tuple(notes))
+    duplicates = tuple(
+        (duplicate, similarity)
+        for key, similarity in index.near_duplicates(store, article_words)
+        if key not in exclude and (duplicate := store.documents_by_key([key]).get(key))
+    )
+    return Trace(article, tuple(traced), tuple(notes), duplicates)
 
 
 def marked_blocks(article: Document) -> list[tuple[int, int]]:
@@ -216,7 +221,7 @@ def _closeness(article: str, quotation: Quotation, alignment: Alignment,
     enclosing copied passage, then raw character similarity, then the latest date."""
     in_parent = bool(parent_source and parent_source.document.key == alignment.document.key)
     raw = fuzz.ratio(quotation.text, alignment.text)
-    published = alignment.document.published or datetime.min.replace(tzinfo=timezone.utc)
+    published = alignment.document.published or datetime.min.replace(tzinfo=UTC)
     return (alignment.score, in_parent, raw, published)
 
 
