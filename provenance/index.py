@@ -112,12 +112,14 @@ def entry(words: Sequence[Word]) -> Entry:
     return Entry(len(words), frozenset(hashes), signature_bytes(sketch), tuple(band_buckets(sketch)))
 
 
-def index_document(
-    store: Store, key: int, words: Sequence[Word], *, prepared: Entry | None = None
-) -> None:
-    found = prepared or entry(words)
-    if found.hashes:
-        store.add_postings(key, set(found.hashes), found.signature, list(found.buckets))
+def index_document(store: Store, key: int, words: Sequence[Word]) -> None:
+    add_entry(store, key, entry(words))
+
+
+def add_entry(store: Store, key: int, prepared: Entry) -> None:
+    """Store an index entry computed ahead (by ``entry``, perhaps in another process)."""
+    if prepared.hashes:
+        store.add_postings(key, set(prepared.hashes), prepared.signature, list(prepared.buckets))
     store.mark_indexed(key)
 
 

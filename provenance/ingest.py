@@ -31,7 +31,7 @@ from typing import Any, Self
 
 from . import feeds, html, index, warc
 from .model import Document, ProvenanceError
-from .normalize import words
+from .normalize import Word, words
 from .problems import Problem
 from .store import Store
 
@@ -306,25 +306,33 @@ def prepare(document: Document) -> Prepared:
 def add_document(
     store: Store, document: Document, *, prepared: Prepared | None = None
 ) -> tuple[Document, bool]:
-    """Store and index a document unless its content is already there."""
+    """Store and index a document unless its content is already there.
+
+    ``prepared`` carries the content hash and index entry when a reader
+    process computed them already.
+    """
     digest = prepared.content_hash if prepared else content_hash(document.text)
     existing = store.document_by_hash(digest)
+    document_words = [] if prepared else words(document.text)
     if existing is not None:
         assert existing.key is not None
         store.add_location(existing.key, document)
         if not store.is_indexed(existing.key):  # stored by a trace, now archived
-            found = prepared.entry if prepared else None
-            text_words = words(document.text) if found is None else []
-            index.index_document(store, existing.key, text_words, prepared=found)
+            _index(store, existing.key, document_words, prepared)
             return existing, True
         return existing, False
-    found = prepared.entry if prepared else index.entry(words(document.text))
-    stored = store.add_document(
-        document, content_hash=digest, word_count=found.word_count, indexed=False
-    )
+    word_count = prepared.entry.word_count if prepared else len(document_words)
+    stored = store.add_document(document, content_hash=digest, word_count=word_count, indexed=False)
     assert stored.key is not None
-    index.index_document(store, stored.key, [], prepared=found)
+    _index(store, stored.key, document_words, prepared)
     return stored, True
+
+
+def _index(store: Store, key: int, document_words: list[Word], prepared: Prepared | None) -> None:
+    if prepared:
+        index.add_entry(store, key, prepared.entry)
+    else:
+        index.index_document(store, key, document_words)
 
 
 def ingest(
