@@ -10,7 +10,14 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-WORDS = ["council", "harbour", "bridge", "vote", "mayor", "budget", "residents", "ferry", "traders", "commuters", "project", "engineers", "contract", "tender", "consultation", "district", "waterfront", "minister", "report", "committee", "funding", "regional", "transport", "delay", "cost", "estimate", "noise", "quay", "north", "bank", "evening", "session", "statement", "critics", "support", "opposition", "plan", "decade", "agreement", "public", "record", "hearing"]
+WORDS = (
+    "council", "harbour", "bridge", "vote", "mayor", "budget", "residents", "ferry", "traders",
+    "commuters", "project", "engineers", "contract", "tender", "consultation", "district",
+    "waterfront", "minister", "report", "committee", "funding", "regional", "transport",
+    "delay", "cost", "estimate", "noise", "quay", "north", "bank", "evening", "session",
+    "statement", "critics", "support", "opposition", "plan", "decade", "agreement", "public",
+    "record", "hearing",
+)
 NAMES = ["Lena Brandt", "Tomas Reyes", "Priya Natarajan", "Maria Okafor", "Jon Halvorsen", "Aiko Mori"]
 
 
@@ -49,17 +56,21 @@ def news_page(number: int, *, seed: int = 0) -> str:
         if index in (3, 8):
             body.append('<div class="ad"><span>Advertisement</span><a href="https://ads.example/c">'
                         f"{sentence(rng, 5, 8)}</a></div>")
-    related = "".join(f'<li><a href="/story-{number + i}">{sentence(rng, 5, 9)}</a></li>' for i in range(1, 9))
+    related = "".join(
+        f'<li><a href="/story-{number + i}">{sentence(rng, 5, 9)}</a></li>' for i in range(1, 9)
+    )
     comments = "".join(
-        f'<div class="comment"><span class="user">reader{rng.randint(1, 999)}</span><p>{sentence(rng)}</p></div>'
+        f'<div class="comment"><span class="user">reader{rng.randint(1, 999)}</span>'
+        f"<p>{sentence(rng)}</p></div>"
         for _ in range(16)
     )
     footer = "".join(f'<a href="/{w}">{w.title()}</a> | ' for w in rng.sample(WORDS, 15))
+    published = f"{2020 + number % 5}-{1 + number % 12:02d}-{day:02d}T{number % 24:02d}:15:00+00:00"
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title} | The Example News</title>
 <meta property="og:title" content="{title}"><meta property="og:site_name" content="The Example News">
 <meta name="author" content="{rng.choice(NAMES)}"><link rel="canonical" href="{url}">
-<meta property="article:published_time" content="{2020 + number % 5}-{1 + number % 12:02d}-{day:02d}T{number % 24:02d}:15:00+00:00">
+<meta property="article:published_time" content="{published}">
 <script type="application/ld+json">{{"@context":"https://schema.org","@type":"NewsArticle","headline":"{title}"}}</script>
 <script>{script}</script><style>body{{font-family:serif}} .ad{{border:1px solid #ccc}}</style></head>
 <body><header><a class="logo" href="/">The Example News</a><nav><ul>{nav}</ul></nav></header>

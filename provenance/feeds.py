@@ -40,7 +40,8 @@ class FeedDocuments(Iterator[Document]):
         try:
             parsed = feedparser.parse(io.BytesIO(data), resolve_relative_uris=True, sanitize_html=True)
         except Exception as error:  # noqa: BLE001 (feedparser fails in many ways on garbage)
-            raise ProvenanceError(f"{path}: not an RSS or Atom feed ({type(error).__name__}: {error})") from error
+            reason = f"{type(error).__name__}: {error}"
+            raise ProvenanceError(f"{path}: not an RSS or Atom feed ({reason})") from error
         if not parsed.get("version") and not parsed.entries:
             reason = parsed.get("bozo_exception") or "no <rss>, <feed> or <rdf:RDF> root"
             raise ProvenanceError(f"{path}: not an RSS or Atom feed ({reason})")

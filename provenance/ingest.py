@@ -17,6 +17,7 @@ import concurrent.futures
 import contextlib
 import glob
 import hashlib
+import itertools
 import json
 import os
 import sys
@@ -358,41 +359,67 @@ def ingest(
     files = expand_paths(paths)
     if overrides and len(files) != 1:
         raise ProvenanceError("metadata options (--published, --title, ...) need exactly one file")
-    with _Transactions(store) as transactions:
-        for path, ready, failure in _read_ahead(files, format=format, workers=workers):
-            if progress:
-                progress(path)
-            done = _BytesDone(path, progress_bytes)
-            if failure is not None:
-                done.finish()
-                summary.skipped.append((path, failure))
-                continue
-            try:
-                if ready is None:
-                    documents = read_path(path, format=format)
-                    problems: list[Problem] | None = getattr(documents, "problems", None)
-                    if overrides and problems is None:
-                        documents = (apply_overrides(d, overrides, where=path) for d in documents)
-                    if problems is not None:  # a WARC or a feed: read as it is stored
-                        done.position = getattr(documents, "position", None)
-                        if overrides:
-                            documents = (apply_overrides(d, overrides, where=path) for d in documents)
-                        _add_container(store, documents, problems, summary, transactions,
-                                       done=done.update)
-                        done.finish()
-                        continue
-                    ready = [(document, None) for document in documents]  # read it whole first
-                transactions.begin()
-                with store.atomic():  # a savepoint: this file goes in whole or not at all
-                    outcomes = [add_document(store, doc, prepared=prep) for doc, prep in ready]
-            except ProvenanceError as error:
-                summary.skipped.append((path, str(error)))
-                done.finish()
-                continue
-            _count(summary, outcomes)
-            transactions.stored(len(outcomes))
-            done.finish()
+    with contextlib.ExitStack() as stack:
+        pool = None
+        if workers > 1:
+            pool = stack.enter_context(concurrent.futures.ProcessPoolExecutor(workers))
+        transactions = stack.enter_context(_Transactions(store))
+        _ingest_files(store, files, summary, transactions, pool, format=format, overrides=overrides,
+                      progress=progress, progress_bytes=progress_bytes)
     return summary
+
+
+def _ingest_files(
+    store: Store,
+    files: list[str],
+    summary: IngestSummary,
+    transactions: _Transactions,
+    pool: concurrent.futures.Executor | None,
+    *,
+    format: str | None,
+    overrides: dict[str, Any] | None,
+    progress: Callable[[str], None] | None,
+    progress_bytes: Callable[[int], None] | None,
+) -> None:
+    """Each file read (by ``pool`` if there is one), stored and counted in ``summary``."""
+    for path, ready, failure in _read_ahead(files, format=format, pool=pool):
+        if progress:
+            progress(path)
+        done = _BytesDone(path, progress_bytes)
+        if failure is not None:
+            done.finish()
+            summary.skipped.append((path, failure))
+            continue
+        try:
+            if ready is None:
+                documents = read_path(path, format=format)
+                problems: list[Problem] | None = getattr(documents, "problems", None)
+                if overrides and problems is None:
+                    documents = (apply_overrides(d, overrides, where=path) for d in documents)
+                if problems is not None:  # a WARC or a feed: read as it is stored
+                    done.position = getattr(documents, "position", None)
+                    pairs: Iterable[tuple[Document, Prepared | None]]
+                    if pool is not None and isinstance(documents, warc.WarcDocuments):
+                        pairs = _extract_captures(pool, documents)
+                    else:
+                        pairs = ((document, None) for document in documents)
+                    if overrides:
+                        pairs = ((apply_overrides(d, overrides, where=path), p) for d, p in pairs)
+                    _add_container(store, pairs, problems, summary, transactions,
+                                   done=done.update)
+                    done.finish()
+                    continue
+                ready = [(document, None) for document in documents]  # read it whole first
+            transactions.begin()
+            with store.atomic():  # a savepoint: this file goes in whole or not at all
+                outcomes = [add_document(store, doc, prepared=prep) for doc, prep in ready]
+        except ProvenanceError as error:
+            summary.skipped.append((path, str(error)))
+            done.finish()
+            continue
+        _count(summary, outcomes)
+        transactions.stored(len(outcomes))
+        done.finish()
 
 
 class _BytesDone:
@@ -425,32 +452,72 @@ Ready = list[tuple[Document, Prepared | None]]
 
 
 def _read_ahead(
-    files: list[str], *, format: str | None, workers: int
+    files: list[str], *, format: str | None, pool: concurrent.futures.Executor | None
 ) -> Iterator[tuple[str, Ready | None, str | None]]:
     """(path, documents, failure) for each file, in order, read by worker processes.
 
     The workers also hash and shingle each document (``prepare``), leaving only
     the database work to the storing process. ``documents`` is None when the
     file is left to the caller: stdin, a WARC or a feed (read as they are
-    stored), or no workers. At most a few chunks per worker are read ahead, so
-    a slow store never piles up documents in memory.
+    stored), or no workers.
     """
-    count = workers
-    if count <= 1 or len(files) < READ_AHEAD_MIN_FILES:
+    if pool is None or len(files) < READ_AHEAD_MIN_FILES:
         for path in files:
             yield path, None, None
         return
-    chunks = [files[i : i + 4] for i in range(0, len(files), 4)]
-    with concurrent.futures.ProcessPoolExecutor(count) as pool:
-        pending: collections.deque[concurrent.futures.Future[list[tuple[Ready | None, str | None]]]]
-        pending = collections.deque()
-        submitted = 0
-        for chunk in chunks:
-            while submitted < len(chunks) and len(pending) < 4 * count:
-                pending.append(pool.submit(_read_files, chunks[submitted], format))
-                submitted += 1
-            for path, (documents, failure) in zip(chunk, pending.popleft().result(), strict=True):
-                yield path, documents, failure
+    chunks = (files[i : i + 4] for i in range(0, len(files), 4))
+    for chunk, results in _ordered_map(pool, _read_files, chunks, format):
+        for path, (documents, failure) in zip(chunk, results, strict=True):
+            yield path, documents, failure
+
+
+def _ordered_map(
+    pool: concurrent.futures.Executor, function: Callable[..., Any], chunks: Iterable[Any], *args: Any
+) -> Iterator[tuple[Any, Any]]:
+    """(chunk, function(chunk, *args)) in order, a bounded number of chunks ahead.
+
+    Only a few chunks per worker are in flight, so a slow store never piles up
+    documents in memory.
+    """
+    window = 4 * (getattr(pool, "_max_workers", 1) or 1)
+    pending: collections.deque[tuple[Any, concurrent.futures.Future[Any]]] = collections.deque()
+    for chunk in chunks:
+        pending.append((chunk, pool.submit(function, chunk, *args)))
+        if len(pending) >= window:
+            done_chunk, future = pending.popleft()
+            yield done_chunk, future.result()
+    while pending:
+        done_chunk, future = pending.popleft()
+        yield done_chunk, future.result()
+
+
+def _extract_captures(
+    pool: concurrent.futures.Executor, documents: warc.WarcDocuments
+) -> Iterator[tuple[Document, Prepared | None]]:
+    """A WARC's pages extracted by worker processes, in order; failures join its problems."""
+    captures = documents.captures()
+    chunks = iter(lambda: list(itertools.islice(captures, 8)), [])
+    for _, results in _ordered_map(pool, _extract_chunk, chunks):
+        for document, prepared, where, reason in results:
+            if document is None:
+                documents.problems.append(Problem(where, reason))
+            else:
+                yield document, prepared
+
+
+def _extract_chunk(
+    captures: list[warc.Capture],
+) -> list[tuple[Document | None, Prepared | None, str, str]]:
+    """In a worker process: each archived page's document and index entry, or why not."""
+    results: list[tuple[Document | None, Prepared | None, str, str]] = []
+    for capture in captures:
+        try:
+            document = capture.document()
+        except ProvenanceError as error:
+            results.append((None, None, capture.where, str(error).removeprefix(f"{capture.path}: ")))
+            continue
+        results.append((document, prepare(document), "", ""))
+    return results
 
 
 def _read_files(paths: list[str], format: str | None) -> list[tuple[Ready | None, str | None]]:
@@ -527,7 +594,7 @@ CONTAINER_BATCH = 100
 
 def _add_container(
     store: Store,
-    documents: Iterable[Document],
+    documents: Iterable[tuple[Document, Prepared | None]],
     problems: list[Problem],
     summary: IngestSummary,
     transactions: _Transactions,
@@ -538,12 +605,12 @@ def _add_container(
 
     Bad records do not reject the file: each is reported and the rest stored.
     """
-    batch: list[Document] = []
+    batch: list[tuple[Document, Prepared | None]] = []
 
     def flush() -> None:
         transactions.begin()
         with store.atomic():
-            outcomes = [add_document(store, doc) for doc in batch]
+            outcomes = [add_document(store, doc, prepared=prep) for doc, prep in batch]
         _count(summary, outcomes)
         transactions.stored(len(outcomes))
         batch.clear()
@@ -551,8 +618,8 @@ def _add_container(
             done()
 
     try:
-        for document in documents:
-            batch.append(document)
+        for pair in documents:
+            batch.append(pair)
             if len(batch) >= CONTAINER_BATCH:
                 flush()
         flush()

@@ -25,8 +25,9 @@ import mmap
 import os
 import zlib
 from collections.abc import Generator, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
@@ -62,11 +63,12 @@ class WarcDocuments(Iterator[Document]):
     """
 
     def __init__(
-        self, source: str | os.PathLike[str] | bytes, *, path: str | None = None, fast: bool = False
+        self, source: str | os.PathLike[str] | bytes, *, path: str | None = None, fast: bool = True
     ) -> None:
         self.data = source if isinstance(source, bytes) else None
         self.path = path or ("-" if isinstance(source, bytes) else os.fspath(source))
         self.fast = fast
+        self.extract = True  # False: yield Captures (see ``captures``)
         self.problems: list[Problem] = []
         self.records = 0
         self.pages = 0
@@ -74,7 +76,7 @@ class WarcDocuments(Iterator[Document]):
         self._documents = self._read()
 
     def __next__(self) -> Document:
-        return next(self._documents)
+        return cast(Document, next(self._documents))
 
     def position(self) -> int:
         """Bytes of the archive read so far."""
@@ -84,7 +86,7 @@ class WarcDocuments(Iterator[Document]):
         where = f"{self.path} (record at byte {offset}" + (f", {url})" if url else ")")
         self.problems.append(Problem(where, reason))
 
-    def _read(self) -> Iterator[Document]:
+    def _read(self) -> Iterator[Document | Capture]:
         if self.data is not None:
             yield from self._read_all(io.BytesIO(self.data), self.data)
             return
@@ -99,7 +101,7 @@ class WarcDocuments(Iterator[Document]):
             with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
                 yield from self._read_all(handle, mapped)
 
-    def _read_all(self, handle: BinaryIO, content: mmap.mmap | bytes) -> Iterator[Document]:
+    def _read_all(self, handle: BinaryIO, content: mmap.mmap | bytes) -> Iterator[Document | Capture]:
         size = len(content)
         if size == 0:
             raise ProvenanceError(f"{self.path}: empty file, not a WARC archive")
@@ -113,7 +115,7 @@ class WarcDocuments(Iterator[Document]):
 
     def _read_from(
         self, handle: BinaryIO, start: int, size: int, mapped: mmap.mmap | bytes, compressed: bool
-    ) -> Generator[Document, None, int | None]:
+    ) -> Generator[Document | Capture, None, int | None]:
         """Read records from ``start``; on damage, return where to resume (None: done)."""
         records = _QuietArchiveIterator(handle)
         offset = start
@@ -142,7 +144,17 @@ class WarcDocuments(Iterator[Document]):
             return _next_record_start(mapped, end + 1, compressed)
         return None
 
-    def _document(self, record: ArcWarcRecord, offset: int) -> Document | None:
+    def _document(self, record: ArcWarcRecord, offset: int) -> Document | Capture | None:
+        found = self._capture(record, offset)
+        if found is None or not self.extract:
+            return found
+        try:
+            return found.document(fast=self.fast)
+        except ProvenanceError as error:
+            self._problem(offset, str(error).removeprefix(f"{self.path}: "), found.url)
+            return None
+
+    def _capture(self, record: ArcWarcRecord, offset: int) -> Capture | None:
         url = record.rec_headers.get_header("WARC-Target-URI")
         verdict = _classify(record)
         if verdict not in ("html", "sniff"):
@@ -164,22 +176,41 @@ class WarcDocuments(Iterator[Document]):
             return None
         if verdict == "sniff" and not looks_like_html(payload[:4096]):
             return None
-        try:
-            return read_html(
-                payload,
-                path=self.path,
-                url=url,
-                fetched=_capture_date(record),
-                encoding=_charset(record),
-                fast=self.fast,
-            )
-        except ProvenanceError as error:
-            self._problem(offset, str(error).removeprefix(f"{self.path}: "), url)
-            return None
+        return Capture(payload, self.path, offset, url, _capture_date(record), _charset(record))
+
+    def captures(self) -> Iterator[Capture]:
+        """The HTML pages as archived, not yet extracted (for extraction in other processes).
+
+        Problems with the records land in ``problems`` as usual; problems with
+        the pages surface when each ``Capture.document`` is called.
+        """
+        self.extract = False
+        return cast(Iterator[Capture], self._documents)
+
+
+@dataclass(frozen=True)
+class Capture:
+    """One archived HTML response, before its main text is extracted."""
+
+    payload: bytes
+    path: str
+    offset: int
+    url: str | None
+    fetched: datetime | None
+    encoding: str | None
+
+    @property
+    def where(self) -> str:
+        return f"{self.path} (record at byte {self.offset}" + (f", {self.url})" if self.url else ")")
+
+    def document(self, *, fast: bool = True) -> Document:
+        """The page read by ``read_html``; ProvenanceError if it has no main text."""
+        return read_html(self.payload, path=self.path, url=self.url, fetched=self.fetched,
+                         encoding=self.encoding, fast=fast)
 
 
 def read_warc(
-    source: str | os.PathLike[str] | bytes, *, path: str | None = None, fast: bool = False
+    source: str | os.PathLike[str] | bytes, *, path: str | None = None, fast: bool = True
 ) -> WarcDocuments:
     """Documents of every HTML page in a WARC or WARC.gz; bad records land in ``.problems``.
 

@@ -41,7 +41,10 @@ def test_rss_entry_markup_becomes_spans():
         ("as early as next spring", "bold")
     ]
     assert [(bridge.text[q.start : q.end], q.style) for q in bridge.quotes] == [
-        ("We are not against a bridge. We are against this bridge, at this price, on this timetable.", "block")
+        (
+            "We are not against a bridge. We are against this bridge, at this price, on this timetable.",
+            "block",
+        )
     ]
 
 

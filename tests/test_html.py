@@ -73,7 +73,8 @@ def test_emphasis_spans_slice_back_to_the_emphasised_words(article):
 
 
 def test_q_is_rendered_with_quote_marks_and_recorded_inline(article):
-    assert "called the result “a promise kept to every commuter who has waited in the ferry queue” and" in article.text
+    expected = "the result “a promise kept to every commuter who has waited in the ferry queue” and"
+    assert expected in article.text
     inline = [q for q in article.quotes if q.style == "inline"]
     assert [article.text[q.start : q.end] for q in inline] == [
         "a promise kept to every commuter who has waited in the ferry queue"
@@ -184,7 +185,10 @@ def test_decode_prefers_bom():
 
 # A paragraph made of runs, some emphasised: the spans must give back exactly those runs.
 WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzé’“”", min_size=1, max_size=8)
-RUN = st.tuples(st.lists(WORD, min_size=1, max_size=5).map(" ".join), st.sampled_from(["", "b", "i", "em", "strong", "u"]))
+RUN = st.tuples(
+    st.lists(WORD, min_size=1, max_size=5).map(" ".join),
+    st.sampled_from(["", "b", "i", "em", "strong", "u"]),
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -202,7 +206,8 @@ def test_emphasis_offsets_always_slice_back(runs):
 
 
 RUSSIAN = (
-    "<html><head><title>Мост</title></head><body><article><h1>Городской совет одобрил строительство моста</h1>"
+    "<html><head><title>Мост</title></head><body><article>"
+    "<h1>Городской совет одобрил строительство моста</h1>"
     "<p>Городской совет во вторник поздно вечером проголосовал за строительство нового моста через гавань, "
     "завершив спор, который длился более десяти лет.</p></article></body></html>"
 )

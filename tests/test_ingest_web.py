@@ -20,13 +20,13 @@ from click.testing import CliRunner
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-ingest = pytest.importorskip("provenance.ingest", reason="needs the core (ingest, store, cli)")
+from provenance import ingest
 from provenance.cli import cli
 from provenance.store import Store
 
 WEB = Path(__file__).parent / "data" / "web"
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
-from pages import news_page, write_pages
+from pages import news_page, write_pages  # noqa: E402  (benchmarks/ is not a package)
 
 
 def run(*args: str, input: bytes | None = None):
@@ -259,17 +259,21 @@ def test_reader_processes_store_the_same_documents_in_the_same_order(tmp_path):
     folder = tmp_path / "pages"
     write_pages(folder, 30)
     (folder / "page-00007.html").write_bytes((WEB / "no_main_text.html").read_bytes())
-    write_warc(folder / "capture.warc.gz", [
-        ("https://ferries.example/a", news_page(100).encode(), "2024-03-13T17:05:00Z"),
-    ])
+    captures = [(f"https://ferries.example/{n}", news_page(100 + n).encode(), "2024-03-13T17:05:00Z")
+                for n in range(20)]
+    captures[5] = ("https://ferries.example/login", (WEB / "no_main_text.html").read_bytes(),
+                   "2024-03-13T17:05:00Z")
+    write_warc(folder / "capture.warc.gz", captures)
     results = {}
     for workers in (1, 2):
         db = tmp_path / f"w{workers}.db"
         result = run("ingest", str(db), str(folder), "--workers", str(workers))
         assert result.exit_code == 1
         assert f"{folder}/page-00007.html: no main text found" in result.output
+        assert "capture.warc.gz (record at byte" in result.output
+        assert "https://ferries.example/login): no main text found" in result.output
         results[workers] = [(row["id"], row["url"], row["text"]) for row in documents(db)]
-    assert len(results[1]) == 30  # 29 pages and the archived one
+    assert len(results[1]) == 48  # 29 pages and 19 archived ones
     assert results[1] == results[2]
 
 

@@ -105,7 +105,7 @@ def test_damaged_headers_are_reported_not_ignored():
     original = archive_bytes(False)
     for header, damaged_header in (
         (b"Content-Type: text/html; charset=utf-8", b"Content-Type: te\x00t/html; charset=utf-8"),
-        (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8", b"HTTP/1.1 2\x010 OK\r\nContent-Type: text/html; charset=utf-8"),
+        (b"HTTP/1.1 200 OK\r\nContent-Type: text/html", b"HTTP/1.1 2\x010 OK\r\nContent-Type: text/html"),
         (b"WARC-Type: response", b"WARC-Type: respo\x00se"),
     ):
         damaged_bytes = original.replace(header, damaged_header, 1)
