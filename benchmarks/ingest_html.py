@@ -16,6 +16,7 @@ and prints pages/s for each, and the ratios (our overhead).
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import resource
 import sys
@@ -25,6 +26,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import trafilatura
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 sys.path.insert(0, str(Path(__file__).parent))
 from pages import write_pages
@@ -94,7 +97,7 @@ def ingest_rate(folder: Path, workers: int, repeats: int = 3) -> tuple[float, fl
     best = float("inf")
     main_cpu = reader_cpu = 0.0
     for attempt in range(repeats):
-        database = folder.parent / f"bench-{workers}-{attempt}.db"
+        database = folder.parent / f"bench-{folder.name}-{workers}-{attempt}.db"
         store = Store(database)
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         start, cpu = time.perf_counter(), time.process_time()
@@ -110,6 +113,20 @@ def ingest_rate(folder: Path, workers: int, repeats: int = 3) -> tuple[float, fl
             reader_cpu = (after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime)
             reader_cpu = max(reader_cpu, 0.0) / count * 1000
     return count / best, main_cpu, reader_cpu
+
+
+def write_archive(path: Path, pages: list[Path]) -> None:
+    """The same pages as HTTP responses in one WARC, gzip per record."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for number, page in enumerate(pages):
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(
+                f"https://news.example/capture/{number}", "response",
+                payload=io.BytesIO(page.read_bytes()), http_headers=headers,
+                warc_headers_dict={"WARC-Date": "2024-03-13T17:05:00Z"},
+            ))
 
 
 def main() -> None:
@@ -133,10 +150,14 @@ def main() -> None:
             f"read_html, {workers} processes": rate(ours, paths, workers),
         }
         pages = Path(folder) / "pages"
+        archive = Path(folder) / "archive"
+        write_archive(archive / "pages.warc.gz", paths)
         cpu = {}
         for count in (1, workers):
             name = "ingest, 1 process" if count == 1 else f"ingest, {count} readers + 1 storing"
             results[name], *cpu[name] = ingest_rate(pages, count)
+            name = f"ingest of one .warc.gz, {count} reader(s)"
+            results[name], *cpu[name] = ingest_rate(archive, count)
         for name, pages_per_second in results.items():
             line = f"{name:40s} {pages_per_second:8.1f} pages/s"
             single = {"bare extraction, 1 process": "bare", "read_html, 1 process": "ours",
