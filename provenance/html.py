@@ -37,6 +37,7 @@ from .syndication import find_syndication
 for _name in ("trafilatura", "htmldate", "charset_normalizer", "courlan"):
     logging.getLogger(_name).setLevel(logging.CRITICAL)
 
+FETCHED_FROM = "fetched from: "  # a note: where the page was fetched, when not at its canonical URL
 CAPTURE_DATE_NOTE = "date: none on the page; the capture date stands in"
 MAX_HTML_BYTES = 20_000_000
 """Larger "pages" are data dumps, not articles; lxml would need gigabytes."""
@@ -451,7 +452,7 @@ def read_html(
         notes.append(f"modified: {modified.isoformat()}")
     canonical = extracted.url or None
     if url and canonical and canonical != url:
-        notes.append(f"fetched from: {url}")
+        notes.append(f"{FETCHED_FROM}{url}")
     if syndication:
         notes.append(syndication.note())
     return Document(

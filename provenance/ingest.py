@@ -317,7 +317,7 @@ def add_document(
     document_words = [] if prepared else words(document.text)
     if existing is not None:
         assert existing.key is not None
-        store.add_location(existing.key, document)
+        _add_locations(store, existing.key, document)
         if not store.is_indexed(existing.key):  # stored by a trace, now archived
             _index(store, existing.key, document_words, prepared)
             return existing, True
@@ -325,8 +325,17 @@ def add_document(
     word_count = prepared.entry.word_count if prepared else len(document_words)
     stored = store.add_document(document, content_hash=digest, word_count=word_count, indexed=False)
     assert stored.key is not None
+    _add_locations(store, stored.key, document)
     _index(store, stored.key, document_words, prepared)
     return stored, True
+
+
+def _add_locations(store: Store, key: int, document: Document) -> None:
+    """Its URL and path, and the URL it was fetched from when that is not its canonical one."""
+    store.add_location(key, document)
+    for note in document.notes:
+        if note.startswith(html.FETCHED_FROM):
+            store.add_location(key, replace(document, url=note[len(html.FETCHED_FROM) :], path=None))
 
 
 def _index(store: Store, key: int, document_words: list[Word], prepared: Prepared | None) -> None:

@@ -129,6 +129,17 @@ def test_the_same_text_from_two_urls_is_one_document_with_both_locations(tmp_pat
     }
 
 
+def test_a_capture_is_located_at_its_target_url_and_its_canonical_url(tmp_path):
+    warc = tmp_path / "capture.warc.gz"
+    target = "https://lakesidecourier.example/news/2024/03/12/harbour-bridge-vote?utm_source=feed"
+    write_warc(warc, [(target, (WEB / "news_article.html").read_bytes(), "2024-03-13T10:00:00Z")])
+    db = tmp_path / "archive.db"
+    run("ingest", str(db), str(warc))
+    (row,) = documents(db)
+    assert row["url"] == "https://lakesidecourier.example/news/2024/03/12/harbour-bridge-vote"
+    assert locations(db)[row["key"]] == {row["url"], target, str(warc)}
+
+
 def test_globs_and_format_detection_by_content(tmp_path):
     # a WARC saved without extension and a feed saved as .xml are recognised by their content
     write_warc(tmp_path / "capture-2024-03-13", [
