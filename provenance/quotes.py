@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from provenance.model import Quotation, Speaker
@@ -227,10 +228,15 @@ def _attributed(text: str, sentence_start: int, sentence_end: int, start: int, e
 CONTINUATION_RE = re.compile(r"(?:''|[”\"’'])?[^\n“”\"]{0,80}?(?:''|[“\"‘'])?")
 
 
-def find_quotations(text: str) -> list[Quotation]:
-    """Every marked quotation in ``text``, sorted by (start, -end)."""
+def find_quotations(text: str, *, blocks: Sequence[tuple[int, int]] = ()) -> list[Quotation]:
+    """Every marked quotation in ``text``, sorted by (start, -end).
+
+    ``blocks`` are block quotations the source format marked itself (HTML
+    ``<blockquote>``, see ``Document.quotes``), which plain text cannot show.
+    """
     spans = [(s, e, "quoted") for s, e in _quoted_spans(text)]
-    spans += [(s, e, "block") for s, e in _block_spans(text)]
+    found_blocks = set(_block_spans(text)) | {(s, e) for s, e in blocks if e > s}
+    spans += [(s, e, "block") for s, e in sorted(found_blocks)]
     if not spans:
         return []
     spans.sort(key=lambda span: (span[0], -span[1]))
