@@ -160,10 +160,14 @@ ADVERBS = (
 
 # The speaker always follows these; at a sentence start they are capitalised.
 SPEAKER_AFTER_CUES = {"according to", "in the words of", "According to", "In the words of"}
+DASHES = "―—–-"
 CUE_RE = re.compile(
     rf"\b(?=[a-zAI])(?:{_trie(sorted(set(CUE_WORDS.split('|')) | SPEAKER_AFTER_CUES))})\b"
     r"|(?<=\w):(?=[ \t])"
+    # a signature after a quotation: “...” ― Sonya Herridge; or a line "- Sanders." below it
+    r"|(?:(?<=[”\"’'])[ \t]*|(?<=\n))[―—–-](?=[ \t]*[A-Z])"
 )
+DASH_NAME_RE = re.compile(rf"[ \t]*(?:(?:{TITLES})[ \t]+)*(?P<name>{NAME})[ \t]*(?:[.,\n]|$)")
 BEFORE_CUE_RE = re.compile(
     rf"(?<![\w’'\-.])(?=[A-Za-z])(?:{SPEAKER_PHRASE})"
     rf"(?P<apposition>,[ \t][^,\n“”\"]{{1,80}},|[ \t]\([^)\n]{{1,30}}\))?{ADVERBS}[ \t]*$"
@@ -358,6 +362,8 @@ def _phrase_before(text: str, cue_start: int) -> re.Match[str] | None:
 def _attribution_at(text: str, cue: re.Match[str]) -> Attribution | None:
     """The attribution of one cue; None for a passive cue or a colon after no name."""
     cue_word = cue.group()
+    if cue_word.strip()[-1:] in DASHES:
+        return _signature(text, cue)
     if cue_word != ":" and PASSIVE_RE.search(text, max(0, cue.start() - 8), cue.start()):
         return None
     if cue_word in AMBIGUOUS_CUES and not AMBIGUOUS_OK_RE.match(text, cue.end()):
@@ -378,6 +384,17 @@ def _attribution_at(text: str, cue: re.Match[str]) -> Attribution | None:
     if spot is None:
         return Attribution(cue.start(), cue.end(), cue.start(), cue.end(), None)
     return _attribution(text, cue, before.start() if before else spot[0], cue.end(), spot)
+
+
+def _signature(text: str, cue: re.Match[str]) -> Attribution | None:
+    """A dash and a name alone after a quotation: “...” ― Sonya Herridge."""
+    found = DASH_NAME_RE.match(text, cue.end())
+    if found is None:
+        return None
+    start, end = _trim_name(text, *found.span("name"))
+    if not _is_name(text[start:end]):
+        return None
+    return Attribution(cue.start(), cue.end(), cue.start(), end, Speaker(text[start:end], start, end))
 
 
 def _cue_in_clause(text: str, cue: re.Match[str]) -> bool:
@@ -676,6 +693,8 @@ class Article:
         ended = SENTENCE_END_RE.search(text, max(start, end - 3), end) is not None
         for attribution in self.attributions[index : index + 3]:
             gap = text[close : attribution.start]
+            if not gap.strip() and text[attribution.cue_start] in DASHES:
+                return attribution.speaker, True  # a signature, maybe on the next line
             if "\n" in gap:
                 break
             if ADJACENT_GAP_RE.fullmatch(gap):

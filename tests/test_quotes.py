@@ -345,3 +345,10 @@ def test_who_after_a_role_is_that_role() -> None:
     found = quotation(text, "There are discussions")
     assert found.speaker is not None
     assert found.speaker.name != "Josh Earnest"
+
+
+def test_signature_after_a_quotation() -> None:
+    text = ("Voters spoke.\n\n“Mr. Trump embodies the legacy of racism.” ― Sonya Herridge\n"
+            "“Boeing and GE pay zero taxes.”\n\n- Sanders.\n\nMore text.")
+    assert speaker_name(text, "Mr. Trump embodies") == "Sonya Herridge"
+    assert speaker_name(text, "Boeing and GE") == "Sanders"
