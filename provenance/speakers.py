@@ -164,9 +164,9 @@ DASHES = "―—–-"
 CUE_RE = re.compile(
     rf"\b(?=[a-zAI])(?:{_trie(sorted(set(CUE_WORDS.split('|')) | SPEAKER_AFTER_CUES))})\b"
     r"|(?<=\w):(?=[ \t])"
-    # a signature after a quotation: “...” ― Sonya Herridge; or a line "- Sanders." below it
-    r"|(?:(?<=[”\"’'])[ \t]*|(?<=\n))[―—–-](?=[ \t]*[A-Z])"
 )
+# A signature after a quotation: “...” ― Sonya Herridge; or a line "- Sanders." below it.
+SIGNATURE_RE = re.compile(r"(?:''|[”\"’'])?[ \t]*(?:\n[ \t]*){0,2}([―—–-])(?=[ \t]*[A-Z])")
 DASH_NAME_RE = re.compile(rf"[ \t]*(?:(?:{TITLES})[ \t]+)*(?P<name>{NAME})[ \t]*(?:[.,\n]|$)")
 BEFORE_CUE_RE = re.compile(
     rf"(?<![\w’'\-.])(?=[A-Za-z])(?:{SPEAKER_PHRASE})"
@@ -316,7 +316,12 @@ def _attributions(text: str, anchors: list[int] | None = None,
             attribution = _attribution_at(text, cue)
             if attribution is not None:
                 found.append(attribution)
-    return found
+    for _, end in outer:
+        signed = SIGNATURE_RE.match(text, end)
+        attribution = _signature(text, signed.start(1), signed.end(1)) if signed else None
+        if attribution is not None:
+            found.append(attribution)
+    return sorted(found, key=lambda attribution: attribution.start)
 
 
 def _outermost(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -362,8 +367,6 @@ def _phrase_before(text: str, cue_start: int) -> re.Match[str] | None:
 def _attribution_at(text: str, cue: re.Match[str]) -> Attribution | None:
     """The attribution of one cue; None for a passive cue or a colon after no name."""
     cue_word = cue.group()
-    if cue_word.strip()[-1:] in DASHES:
-        return _signature(text, cue)
     if cue_word != ":" and PASSIVE_RE.search(text, max(0, cue.start() - 8), cue.start()):
         return None
     if cue_word in AMBIGUOUS_CUES and not AMBIGUOUS_OK_RE.match(text, cue.end()):
@@ -386,15 +389,15 @@ def _attribution_at(text: str, cue: re.Match[str]) -> Attribution | None:
     return _attribution(text, cue, before.start() if before else spot[0], cue.end(), spot)
 
 
-def _signature(text: str, cue: re.Match[str]) -> Attribution | None:
+def _signature(text: str, dash_start: int, dash_end: int) -> Attribution | None:
     """A dash and a name alone after a quotation: “...” ― Sonya Herridge."""
-    found = DASH_NAME_RE.match(text, cue.end())
+    found = DASH_NAME_RE.match(text, dash_end)
     if found is None:
         return None
     start, end = _trim_name(text, *found.span("name"))
     if not _is_name(text[start:end]):
         return None
-    return Attribution(cue.start(), cue.end(), cue.start(), end, Speaker(text[start:end], start, end))
+    return Attribution(dash_start, dash_end, dash_start, end, Speaker(text[start:end], start, end))
 
 
 def _cue_in_clause(text: str, cue: re.Match[str]) -> bool:
