@@ -5,8 +5,9 @@
    quotation) and the speaker phrase beside each: a name (titles stripped), a
    pronoun, a role ("a White House spokesman"), or nothing of its own ("and
    said", ", adding"), when the cue takes the subject of its clause.  "said X"
-   counts only right after a quotation or a comma, and a passive cue ("was
-   called") not at all.
+   counts only right after a quotation or a comma, a passive cue ("was called")
+   or a cue inside a quotation not at all.  A dash and a name right after a
+   quotation sign it (“...” ― Sonya Herridge).
 2. Names.  Full names are collected once; a surname, "Mr. Graham", a definite
    role ("the Vermont senator"), "he"/"she" (gender from titles and common first
    names) and "who" (the name right before it) resolve to the last fitting one.
