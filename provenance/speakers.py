@@ -291,8 +291,8 @@ NEAR = 250  # characters: cues farther than this from any quotation cannot attri
 
 WORD_CUE_BEFORE_RE = re.compile(rf"\b(?:{_trie(CUE_WORDS.split('|'))})\b[^.!?\n]*$")
 QUOTE_AFTER_COLON_RE = re.compile(r"\s*(?:''|[“\"‘«])")
-# "was called", "so-called": not a speech cue.
-PASSIVE_RE = re.compile(r"(?:\b(?:is|was|were|been|be|being|are|so|often|widely)[ \t]+|-)$")
+# "was called", "so-called", "(emphasis added)": not a speech cue.
+PASSIVE_RE = re.compile(r"(?:\b(?:is|was|were|been|be|being|are|so|often|widely|emphasis)[ \t]+|-)$")
 # "said Smith" only right after the quotation or a comma: elsewhere the words after
 # "said" are what was said ("said the senator can win").
 INVERSION_RE = re.compile(r"(?:[”\"’',—–]|'')[ \t]+$")  # a closing mark: a space before the cue
@@ -368,7 +368,7 @@ def _phrase_before(text: str, cue_start: int) -> re.Match[str] | None:
 def _attribution_at(text: str, cue: re.Match[str]) -> Attribution | None:
     """The attribution of one cue; None for a passive cue or a colon after no name."""
     cue_word = cue.group()
-    if cue_word != ":" and PASSIVE_RE.search(text, max(0, cue.start() - 8), cue.start()):
+    if cue_word != ":" and PASSIVE_RE.search(text, max(0, cue.start() - 10), cue.start()):
         return None
     if cue_word in AMBIGUOUS_CUES and not AMBIGUOUS_OK_RE.match(text, cue.end()):
         return None
@@ -735,5 +735,8 @@ class Article:
         index = bisect.bisect_left(self.mention_starts, open_)
         if index and open_ - self.mentions[index - 1].end < 400:
             mention = self.mentions[index - 1]
-            return Speaker(self.text[mention.start : mention.end], mention.start, mention.end, mention.name)
+            start = mention.start
+            if self.text[start - 4 : start] == "The ":
+                start -= 4  # "The New York Times", as the article writes it
+            return Speaker(self.text[start : mention.end], start, mention.end, mention.name)
         return None

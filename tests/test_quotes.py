@@ -352,3 +352,17 @@ def test_signature_after_a_quotation() -> None:
             "“Boeing and GE pay zero taxes.”\n\n- Sanders.\n\nMore text.")
     assert speaker_name(text, "Mr. Trump embodies") == "Sonya Herridge"
     assert speaker_name(text, "Boeing and GE") == "Sanders"
+
+
+def test_seed_copied_passage_speaker_is_the_newspaper(seed: str) -> None:
+    start = seed.index("Four Americans were among")
+    end = seed.index(".\n\n", seed.index("I saw this in Iraq")) + 1  # the passage trace finds
+    speaker = find_speaker(seed, start, end)
+    assert speaker is not None and speaker.name == "New York Times"
+
+
+def test_emphasis_added_is_not_a_cue() -> None:
+    text = "Keep American forces in the region (emphasis added).\n\nTaxes will rise next year."
+    start = text.index("Taxes")
+    speaker = find_speaker(text, start, len(text) - 1)
+    assert speaker is None or speaker.text != "American"
