@@ -189,27 +189,30 @@ def jaccard(signature_a: bytes, signature_b: bytes) -> float:
 
 
 @dataclass(frozen=True)
-class Prepared:
-    """What the index stores for one document, computed without touching the index
-    (so that worker processes can compute it)."""
+class Entry:
+    """What the index stores for one text; computed without the database, so in any
+    process (ingest's reader processes compute it)."""
 
     word_count: int
-    hashes: np.ndarray  # distinct shingle hashes, sorted (int64)
-    signature: bytes | None  # None for a text too short to have a shingle
+    hashes: np.ndarray  # distinct shingle hashes, sorted (int64); empty for a short text
+    signature: bytes  # b"" for a text too short to have a shingle
     buckets: tuple[int, ...]
 
 
-def prepare(text: str) -> Prepared:
-    return prepare_words(norms(text))
-
-
-def prepare_words(norm_words: Sequence[str]) -> Prepared:
+def entry_of_words(norm_words: Sequence[str]) -> Entry:
     distinct = np.unique(shingle_array(norm_words))
     if not len(distinct):  # an empty MinHash would put every empty document in one bucket
-        return Prepared(len(norm_words), distinct, None, ())
+        return Entry(len(norm_words), distinct, b"", ())
     values = minhash_values(distinct)
-    return Prepared(len(norm_words), distinct, signature_bytes(values),
-                    tuple(band_buckets(values)))
+    return Entry(len(norm_words), distinct, signature_bytes(values), tuple(band_buckets(values)))
+
+
+def entry_of_text(text: str) -> Entry:
+    return entry_of_words(norms(text))
+
+
+def entry(words: Sequence[Word]) -> Entry:
+    return entry_of_words([word.norm for word in words])
 
 
 class IndexStore(ParamStore, Protocol):
@@ -220,22 +223,23 @@ class IndexStore(ParamStore, Protocol):
     def signatures(self, keys: Any) -> dict[int, bytes]: ...
 
 
-def index_prepared(store: IndexStore, key: int, prepared: Prepared) -> None:
-    if prepared.signature is not None:
-        store.add_postings(key, prepared.hashes, prepared.signature, prepared.buckets)
-    store.mark_indexed(key)
-
-
 def index_document(store: IndexStore, key: int, words: Sequence[Word]) -> None:
-    index_prepared(store, key, prepare_words([word.norm for word in words]))
+    add_entry(store, key, entry(words))
+
+
+def add_entry(store: IndexStore, key: int, prepared: Entry) -> None:
+    """Store an index entry computed ahead (by ``entry``, perhaps in another process)."""
+    if len(prepared.hashes):
+        store.add_postings(key, prepared.hashes, prepared.signature, list(prepared.buckets))
+    store.mark_indexed(key)
 
 
 def near_duplicates(
     store: IndexStore, words: Sequence[Word], *, threshold: float = 0.8
 ) -> list[tuple[int, float]]:
     """Indexed documents whose shingle sets are nearly the same as these words'."""
-    prepared = prepare_words([word.norm for word in words])
-    if prepared.signature is None:
+    prepared = entry(words)
+    if not prepared.signature:
         return []
     candidates = store.lsh_candidates(prepared.buckets)
     scored = [

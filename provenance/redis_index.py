@@ -81,14 +81,22 @@ class RedisIndex:
         self.client.close()
 
     @contextmanager
-    def bulk(self) -> Iterator[None]:
-        yield
-
-    @contextmanager
     def atomic(self) -> Iterator[None]:
-        """Writes inside are sent as one MULTI/EXEC transaction, or not at all."""
+        """Writes inside are sent as one MULTI/EXEC transaction, or not at all.
+
+        Nested, like a savepoint: if the inner part fails, the writes it queued are
+        dropped and the ids it claimed released; the outer transaction goes on.
+        """
         if self._pipeline is not None:
-            yield
+            queued, claimed = len(self._pipeline.command_stack), len(self._claims)
+            try:
+                yield
+            except BaseException:
+                del self._pipeline.command_stack[queued:]
+                for table, field in self._claims[claimed:]:
+                    self.client.hdel(table, field)
+                del self._claims[claimed:]
+                raise
             return
         self._pipeline = self.client.pipeline(transaction=True)
         self._claims = []
@@ -156,6 +164,8 @@ class RedisIndex:
         }
         self._writer.hset(self._key("doc", key),
                           mapping={k: v for k, v in row.items() if v is not None})
+        if document.title:
+            self._writer.sadd(self._key("titled", document.title), key)
         self.add_location(key, document)
         return replace(document, id=document_id, key=key)
 
@@ -163,6 +173,11 @@ class RedisIndex:
         locations = sorted({loc for loc in (document.url, document.path) if loc and loc != "-"})
         if locations:
             self._writer.sadd(self._key("locations", key), *locations)
+            for location in locations:
+                self._writer.sadd(self._key("at", location), key)
+
+    def is_indexed(self, key: int) -> bool:
+        return self.client.hget(self._key("doc", key), "indexed") == b"1"
 
     def mark_indexed(self, key: int) -> None:
         self._writer.hset(self._key("doc", key), "indexed", 1)
@@ -177,6 +192,19 @@ class RedisIndex:
     def document_by_id(self, document_id: str) -> Document | None:
         key = self.client.hget(self._key("by_id"), document_id)
         return self.documents_by_key([int(key)]).get(int(key)) if key is not None else None
+
+    def documents_at(self, location: str) -> list[Document]:
+        """Documents stored from this URL or path, oldest publication first."""
+        return self._oldest_first(self.client.smembers(self._key("at", location)))
+
+    def documents_titled(self, title: str) -> list[Document]:
+        """Documents with exactly this title, oldest publication first."""
+        return self._oldest_first(self.client.smembers(self._key("titled", title)))
+
+    def _oldest_first(self, members: Iterable[bytes]) -> list[Document]:
+        found = self.documents_by_key(int(member) for member in members)
+        never = datetime.max.replace(tzinfo=UTC)
+        return sorted(found.values(), key=lambda d: (d.published is None, d.published or never))
 
     def documents_by_key(self, keys: Iterable[int]) -> dict[int, Document]:
         wanted = sorted(set(keys))

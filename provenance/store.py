@@ -261,6 +261,7 @@ class Store:
 
     def __init__(self, path: str | Path):
         self.path = str(path)
+        self._pending: list[tuple[int, np.ndarray, bytes, Sequence[int]]] = []
         try:
             self.db = sqlite_utils.Database(self.path)
             self.db.execute("PRAGMA foreign_keys = ON")
@@ -282,18 +283,22 @@ class Store:
         self.db.close()
 
     @contextmanager
-    def bulk(self) -> Iterator[None]:
-        """For a long run of writes: no memory map (a merge reads whole segments, which
-        would all count as this process's memory), only the page cache."""
-        self.db.execute("PRAGMA mmap_size = 0")
-        try:
-            yield
-        finally:
-            self.db.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+    def atomic(self) -> Iterator[None]:
+        """A transaction: everything inside is written, or nothing is. Nested, a savepoint.
 
-    def atomic(self) -> Any:
-        """A transaction: everything inside is written, or nothing is."""
-        return self.db.atomic()
+        Postings wait until the outermost transaction ends and then go in as one
+        segment (many small segments would make every query slower).
+        """
+        outer = not self.db.conn.in_transaction
+        mark = len(self._pending)
+        try:
+            with self.db.atomic():
+                yield
+                if outer:
+                    self._flush_postings()
+        except BaseException:
+            del self._pending[mark:]  # what the rolled-back part of the transaction added
+            raise
 
     # -- index parameters ---------------------------------------------------
 
@@ -390,6 +395,23 @@ class Store:
                 [key, location],
             )
 
+    def documents_at(self, location: str) -> list[Document]:
+        """Documents stored from this URL or path, oldest publication first."""
+        rows = self.db.query(
+            "SELECT d.* FROM documents d JOIN locations l ON l.document_key = d.key"
+            " WHERE l.location = ? ORDER BY d.published IS NULL, d.published",
+            [location],
+        )
+        return [_row_to_document(row) for row in rows]
+
+    def documents_titled(self, title: str) -> list[Document]:
+        """Documents with exactly this title, oldest publication first."""
+        rows = self.db.query(
+            "SELECT * FROM documents WHERE title = ? ORDER BY published IS NULL, published",
+            [title],
+        )
+        return [_row_to_document(row) for row in rows]
+
     def mark_indexed(self, key: int) -> None:
         self.db.execute("UPDATE documents SET indexed = 1 WHERE key = ?", [key])
 
@@ -401,7 +423,22 @@ class Store:
     def add_postings(
         self, key: int, shingles: Iterable[int] | np.ndarray, signature: bytes, buckets: Sequence[int]
     ) -> None:
-        self.add_postings_many([(key, list(shingles), signature, buckets)])
+        """Index one document; inside a transaction, its postings are written when it ends."""
+        hashes = shingles if isinstance(shingles, np.ndarray) else np.fromiter(shingles, np.int64)
+        self._pending.append((key, hashes, signature, buckets))
+        if not self.db.conn.in_transaction:
+            with self.db.atomic():
+                self._flush_postings()
+
+    def _flush_postings(self) -> None:
+        entries, self._pending = self._pending, []
+        # no memory map while writing: a merge reads whole segments, and mapped pages
+        # would all count as this process's memory; the page cache is bounded
+        self.db.execute("PRAGMA mmap_size = 0")
+        try:
+            self.add_postings_many(entries)
+        finally:
+            self.db.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
 
     def add_postings_many(
         self, entries: Sequence[tuple[int, Sequence[int] | np.ndarray, bytes, Sequence[int]]]

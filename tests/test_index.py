@@ -55,7 +55,7 @@ def test_ten_words_with_two_changed_are_always_found(source_db: tuple[Store, lis
 
 
 def test_minhash_equals_datasketch() -> None:
-    prepared = index.prepare("the quick brown fox jumps over the lazy dog " * 3 + "again and again")
+    prepared = index.entry_of_text("the quick brown fox jumps over the lazy dog " * 3 + "again and again")
     reference = datasketch.MinHash(num_perm=index.NUM_PERM, seed=index.SEED,
                                    scheme=index.SCHEME, hashfunc=lambda value: value)
     reference.update_batch([int(h) & 0xFFFFFFFF for h in prepared.hashes])
@@ -113,7 +113,7 @@ def test_parallel_ingest_equals_single_process(tmp_path: Path) -> None:
     rng = random.Random(9)
     folder = tmp_path / "in"
     folder.mkdir()
-    for shard in range(6):
+    for shard in range(20):  # enough files for ingest to start its reader processes
         lines = [json.dumps({"text": " ".join(vocabulary_text(rng, 300))}) for _ in range(15)]
         lines.append(json.dumps({"text": "the same text in every shard, one document"}))
         (folder / f"shard-{shard}.jsonl").write_text("\n".join(lines))
@@ -122,7 +122,7 @@ def test_parallel_ingest_equals_single_process(tmp_path: Path) -> None:
     first = ingest(single, [str(folder)], workers=1)
     second = ingest(parallel, [str(folder)], workers=2)
     assert (first.added, first.present, first.skipped) == (second.added, second.present, second.skipped)
-    assert len(first.added) == 6 * 15 + 1 and len(first.skipped) == 1
+    assert len(first.added) == 20 * 15 + 1 and len(first.skipped) == 1
     single.close(), parallel.close()
     assert dump(tmp_path / "one.db") == dump(tmp_path / "two.db")
 
@@ -141,7 +141,8 @@ def test_document_frequency_limit_across_segments(tmp_path: Path) -> None:
         path.write_text("\n".join(json.dumps({"text": f"{phrase} item{number}x{n}"}) for n in range(count)))
         files.append(str(path))
     store = Store(tmp_path / "a.db")
-    ingest(store, files)
+    for path in files:  # one ingest, one transaction, one segment each
+        ingest(store, [path])
     assert len(store.segments()) > 1
     shingles = [index.shingle_array(p.split()).tolist()[0]
                 for p in ("one of the", "in the end", "rare words here")]

@@ -86,10 +86,16 @@ def test_failure_mid_file_rolls_back_the_whole_file(fresh_db: Store, tmp_path: P
     lines = tmp_path / "batch.jsonl"
     lines.write_text("\n".join(json.dumps({"id": f"d{n}", "text": f"story number {n} about rain"})
                                for n in range(3)), encoding="utf-8")
-    def failing(entries: list) -> None:  # the documents are in; their postings fail
-        raise ProvenanceError("simulated failure while indexing")
+    original = ingest.index.index_document
+    calls = []
 
-    monkeypatch.setattr(fresh_db, "add_postings_many", failing)
+    def failing(store: Store, key: int, words: list) -> None:
+        calls.append(key)
+        if len(calls) == 3:
+            raise ProvenanceError("simulated failure while indexing")
+        original(store, key, words)
+
+    monkeypatch.setattr(ingest.index, "index_document", failing)
     summary = ingest.ingest(fresh_db, [str(lines)])
     assert summary.skipped and summary.added == []
     assert fresh_db.document_count() == 1  # only the seed from before
