@@ -455,6 +455,7 @@ class _BytesDone:
 
 
 READ_AHEAD_MIN_FILES = 16  # below this, starting worker processes costs more than it saves
+READ_AHEAD_MIN_BYTES = 4_000_000  # ... unless the files are big (JSON-lines shards)
 
 
 Ready = list[tuple[Document, Prepared | None]]
@@ -470,7 +471,7 @@ def _read_ahead(
     file is left to the caller: stdin, a WARC or a feed (read as they are
     stored), or no workers.
     """
-    if pool is None or len(files) < READ_AHEAD_MIN_FILES:
+    if pool is None or (len(files) < READ_AHEAD_MIN_FILES and _size(files) < READ_AHEAD_MIN_BYTES):
         for path in files:
             yield path, None, None
         return
@@ -478,6 +479,10 @@ def _read_ahead(
     for chunk, results in _ordered_map(pool, _read_files, chunks, format):
         for path, (documents, failure) in zip(chunk, results, strict=True):
             yield path, documents, failure
+
+
+def _size(files: list[str]) -> int:
+    return sum(os.path.getsize(f) for f in files if f != "-" and os.path.isfile(f))
 
 
 def _ordered_map(
