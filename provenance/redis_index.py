@@ -67,6 +67,7 @@ class RedisIndex:
             raise ProvenanceError(f"{url}: cannot reach Redis ({error})") from None
         self._pipeline: Any = None
         self._claims: list[tuple[str, str]] = []
+        self._pending: list[tuple[int, Any, bytes, Sequence[int]]] = []
         if urlparse(url).scheme not in ("redis", "rediss", "unix"):
             raise ProvenanceError(f"{url}: not a Redis URL (redis://HOST:PORT/DB)")
 
@@ -89,10 +90,12 @@ class RedisIndex:
         """
         if self._pipeline is not None:
             queued, claimed = len(self._pipeline.command_stack), len(self._claims)
+            pending = len(self._pending)
             try:
                 yield
             except BaseException:
                 del self._pipeline.command_stack[queued:]
+                del self._pending[pending:]
                 for table, field in self._claims[claimed:]:
                     self.client.hdel(table, field)
                 del self._claims[claimed:]
@@ -100,8 +103,11 @@ class RedisIndex:
             return
         self._pipeline = self.client.pipeline(transaction=True)
         self._claims = []
+        self._pending = []
         try:
             yield
+            entries, self._pending = self._pending, []
+            self.add_postings_many(entries)
             self._pipeline.execute()
         except BaseException:
             for table, field in self._claims:  # release what the lost transaction claimed
@@ -111,6 +117,7 @@ class RedisIndex:
             self._pipeline.reset()
             self._pipeline = None
             self._claims = []
+            self._pending = []
 
     # -- parameters -----------------------------------------------------------
 
@@ -231,7 +238,13 @@ class RedisIndex:
 
     def add_postings(self, key: int, shingles: Iterable[int] | np.ndarray, signature: bytes,
                      buckets: Sequence[int]) -> None:
-        self.add_postings_many([(key, list(shingles), signature, buckets)])
+        """Index one document; inside a transaction, with the others at its end (fewer
+        APPENDs: the records of many documents for one bucket go in one)."""
+        entry = (key, list(shingles), signature, buckets)
+        if self._pipeline is None:
+            self.add_postings_many([entry])
+        else:
+            self._pending.append(entry)
 
     def add_postings_many(
         self, entries: Sequence[tuple[int, Sequence[int] | np.ndarray, bytes, Sequence[int]]]
