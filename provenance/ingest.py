@@ -475,7 +475,8 @@ def _read_ahead(
         for path in files:
             yield path, None, None
         return
-    chunks = (files[i : i + 4] for i in range(0, len(files), 4))
+    per_chunk = 4 if _size(files) < READ_AHEAD_MIN_BYTES * len(files) / 4 else 1  # big files: one each
+    chunks = (files[i : i + per_chunk] for i in range(0, len(files), per_chunk))
     for chunk, results in _ordered_map(pool, _read_files, chunks, format):
         for path, (documents, failure) in zip(chunk, results, strict=True):
             yield path, documents, failure
