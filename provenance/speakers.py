@@ -690,10 +690,24 @@ class Article:
             return before, True
         if after is not None:
             return after, True
+        introduced = self._introduced(open_)
+        if introduced is not None:
+            return introduced, False
         subject = self.subject(open_)
         if subject is not None:
             return subject, False
         return self._context_speaker(open_, previous), False
+
+    def _introduced(self, open_: int) -> Speaker | None:
+        """The speaker of a colon that ends the paragraph before a quotation: "President
+        Smith released the following statement:" or "Frank quotes Alfred Kahn:"."""
+        colon = open_
+        while colon > 0 and self.text[colon - 1] in " \t\n\r\u00a0":
+            colon -= 1
+        if colon == open_ or colon == 0 or self.text[colon - 1] != ":" or "\n" not in self.text[colon:open_]:
+            return None
+        index = bisect.bisect_left(self.starts, colon)
+        return self._cue_before(colon, index) or self.subject(colon - 1)
 
     def _cue_after(self, start: int, end: int, close: int, index: int) -> tuple[Speaker | None, bool]:
         """The speaker of a cue right after the quotation, or later in its sentence, and

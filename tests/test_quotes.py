@@ -385,3 +385,10 @@ def test_nested_attribution_credits_the_outer_speaker(text: str, words: str, exp
 ])
 def test_cues_that_do_not_report_the_later_one(text: str, expected: str) -> None:
     assert speaker_name(text, "We will" if "We will" in text else "we will") == expected
+
+
+def test_paragraph_after_a_colon_is_the_introducer() -> None:
+    text = ("The council met on Tuesday. When the vote failed, Mayor Ana Ortiz released the "
+            "following statement:\n\n“We will bring the plan back next year.”\n\nRay Dunn said nothing.")
+    speaker = quotation(text, "We will").speaker
+    assert speaker is not None and speaker.text == "Ana Ortiz"
