@@ -1,8 +1,10 @@
 """Evaluate quotation and speaker extraction on PolNeAR (direct quotations only).
 
 Gold quotations are the quote-mark segments inside annotated Content spans (one
-annotator per article: the first .ann file in name order); their speaker is the
-attribution's Source.  A predicted quotation matches a gold one exactly when both
+annotator per article: the first .ann file in name order; every piece of a
+discontinuous span, in any order), cut at paragraph breaks as brat cuts the spans;
+their speaker is the attribution's Source.  Predicted quotations are cut at paragraph
+breaks the same way for scoring.  A predicted quotation matches a gold one exactly when both
 agree after stripping marks, spaces and surrounding punctuation, and by overlap
 when they share at least half of the longer span.  A speaker is right when its
 span overlaps the gold Source, or when its resolved name has the surname of the
