@@ -1,8 +1,10 @@
 """Evaluate quotation and speaker extraction on PolNeAR (direct quotations only).
 
 Gold quotations are the quote-mark segments inside annotated Content spans (one
-annotator per article: the first .ann file in name order); their speaker is the
-attribution's Source.  A predicted quotation matches a gold one exactly when both
+annotator per article: the first .ann file in name order; every piece of a
+discontinuous span, in any order), cut at paragraph breaks as brat cuts the spans;
+their speaker is the attribution's Source.  Predicted quotations are cut at paragraph
+breaks the same way for scoring.  A predicted quotation matches a gold one exactly when both
 agree after stripping marks, spaces and surrounding punctuation, and by overlap
 when they share at least half of the longer span.  A speaker is right when its
 span overlaps the gold Source, or when its resolved name has the surname of the
@@ -19,7 +21,7 @@ import os
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from provenance.model import Quotation, Speaker
@@ -30,6 +32,7 @@ SINGLE = "‘’'"
 STRIP = " \t\n\r\u00a0\"“”„«»‘’'.,;:!?—–-…"
 PRONOUNS = frozenset("he she they it who which i we you his her its their this that".split())
 NAME_RE = re.compile(r"[A-Z][\w\-’']+")
+LINE_RE = re.compile(r"[^\n]+")
 
 
 @dataclass(frozen=True)
@@ -128,8 +131,19 @@ def add_segments(text: str, golds: dict[tuple[int, int], Gold], pieces: list[tup
         source_span = (s, e, text[s:e])
         earlier = [t for start, t in sources_in_order if start < s]
         name = referent(text[s:e], earlier)
-    for start, end in segments(text, pieces[0][0], pieces[-1][1]):
-        golds.setdefault((start, end), Gold(start, end, source_span, name))
+    low, high = min(s for s, _ in pieces), max(e for _, e in pieces)
+    for seg_start, seg_end in segments(text, low, high):
+        if not any(s < seg_end and seg_start < e for s, e in pieces):
+            continue  # in a gap of a discontinuous span: not this content
+        for start, end in by_paragraph(text, seg_start, seg_end):
+            golds.setdefault((start, end), Gold(start, end, source_span, name))
+
+
+def by_paragraph(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A span cut at its paragraph breaks: the pieces with any text left after stripping."""
+    if "\n" not in text[start:end]:
+        return [(start, end)]
+    return [m.span() for m in LINE_RE.finditer(text, start, end) if m.group().strip(STRIP)]
 
 
 def stripped(text: str, start: int, end: int) -> tuple[int, int]:
@@ -237,7 +251,7 @@ def evaluate(corpus: Path, split: str, extract: Callable[[str], list[Quotation]]
         text = path.read_text(encoding="utf-8")
         golds = article_golds(text, anns, annotators)
         quotations = extract(text)
-        predicted = outermost([q for q in quotations if not q.term])
+        predicted = scored_segments(text, quotations)
         pairs = match(text, golds, predicted, exact=False)
         exact_pairs = match(text, golds, predicted, exact=True)
         counts["gold"] += len(golds)
@@ -293,6 +307,14 @@ def show_errors(name: str, text: str, golds: list[Gold], quotations: list[Quotat
             print(f"SPEAKER {name} {gold.start}: gold {gold.source[2]!r}->{gold.referent!r} got {got} "
                   f"«{_clip(text, gold.start, gold.end, 60)}» "
                   f"ctx: {_clip(text, max(0, gold.start - 200), min(len(text), gold.end + 100), 400)}")
+
+
+def scored_segments(text: str, quotations: list[Quotation]) -> list[Quotation]:
+    """What is scored of a system's output: its outermost non-term quotations, each cut
+    at its paragraph breaks as the gold is (a scoring choice; the output is unchanged)."""
+    return [replace(q, start=s, end=e, text=text[s:e])
+            for q in outermost([q for q in quotations if not q.term])
+            for s, e in by_paragraph(text, q.start, q.end)]
 
 
 def outermost(quotations: list[Quotation]) -> list[Quotation]:

@@ -577,6 +577,11 @@ CLAUSE_SUBJECT_RE = re.compile(
 )
 
 
+# Between a cue and a later one it does not report: a quotation, a comma or clause break
+# ("When I emailed him, he replied"), a coordination ("Smith said X and Jones said").
+NOT_REPORTED_RE = re.compile(r"[“”\"]|''|[;(,]|\b(?:and|but|while|when|after)\b")
+
+
 class Sentences:
     """The sentence breaks of a text, found once, with lookups by position."""
 
@@ -685,10 +690,24 @@ class Article:
             return before, True
         if after is not None:
             return after, True
+        introduced = self._introduced(open_)
+        if introduced is not None:
+            return introduced, False
         subject = self.subject(open_)
         if subject is not None:
             return subject, False
         return self._context_speaker(open_, previous), False
+
+    def _introduced(self, open_: int) -> Speaker | None:
+        """The speaker of a colon that ends the paragraph before a quotation: "President
+        Smith released the following statement:" or "Frank quotes Alfred Kahn:"."""
+        colon = open_
+        while colon > 0 and self.text[colon - 1] in " \t\n\r\u00a0":
+            colon -= 1
+        if colon == open_ or colon == 0 or self.text[colon - 1] != ":" or "\n" not in self.text[colon:open_]:
+            return None
+        index = bisect.bisect_left(self.starts, colon)
+        return self._cue_before(colon, index) or self.subject(colon - 1)
 
     def _cue_after(self, start: int, end: int, close: int, index: int) -> tuple[Speaker | None, bool]:
         """The speaker of a cue right after the quotation, or later in its sentence, and
@@ -709,13 +728,28 @@ class Article:
         return None, False
 
     def _cue_before(self, open_: int, index: int) -> Speaker | None:
-        """The speaker of the last cue before the quotation in its sentence."""
+        """The speaker of the last cue before the quotation in its sentence, or of the
+        cue that reports it: "Obama said he expected that Americans will say “no”" and
+        "Diaz said of Mr. Rubio: “...”" are the outer speaker's."""
+        found = None
         for attribution in reversed(self.attributions[:index]):
-            if attribution.cue_end <= open_:
-                if self.same_sentence(attribution.cue_end, open_):
-                    return attribution.speaker
+            if attribution.cue_end > open_:
+                continue
+            if not self.same_sentence(attribution.cue_end, open_):
                 break
-        return None
+            if found is not None and not self._reports(attribution, found):
+                break
+            found = attribution
+        return found.speaker if found is not None else None
+
+    def _reports(self, outer: Attribution, inner: Attribution) -> bool:
+        """Whether ``inner`` stands in what ``outer`` reports: no quotation, clause break or
+        coordination between them ("Smith said X, and Jones said")."""
+        if outer.speaker is None or inner.speaker is None or outer.end > inner.start:
+            return False
+        if outer.cue_end - outer.cue_start < 2 or self.text[outer.cue_start] in DASHES:
+            return False  # a colon or a signature reports nothing further
+        return NOT_REPORTED_RE.search(self.text, outer.cue_end, inner.start) is None
 
     def _context_speaker(self, open_: int, previous: Speaker | None) -> Speaker | None:
         """A speaker from before the sentence: the last quotation's, or a nearby cue's."""

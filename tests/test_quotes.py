@@ -366,3 +366,29 @@ def test_emphasis_added_is_not_a_cue() -> None:
     start = text.index("Taxes")
     speaker = find_speaker(text, start, len(text) - 1)
     assert speaker is None or speaker.text != "American"
+
+
+@pytest.mark.parametrize("text, words, expected", [
+    ("Mayor Ana Ortiz said she expected that voters will say “no” to the tax plan.", "no", "Ana Ortiz"),
+    ("Councilman Ray Dunn said of Ms. Ortiz: “She has never once returned my calls.”", "She has", "Ray Dunn"),
+])
+def test_nested_attribution_credits_the_outer_speaker(text: str, words: str, expected: str) -> None:
+    speaker = quotation(text, words).speaker
+    assert speaker is not None and speaker.text == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a fronted clause with its own cue: the main clause speaks
+    ("When the reporter asked Ms. Ortiz about the vote, Dunn replied, “We will win it.”", "Dunn"),
+    # two coordinated attributions: the nearer one speaks
+    ("Ortiz said the vote was close and Dunn said “we will win it.”", "Dunn"),
+])
+def test_cues_that_do_not_report_the_later_one(text: str, expected: str) -> None:
+    assert speaker_name(text, "We will" if "We will" in text else "we will") == expected
+
+
+def test_paragraph_after_a_colon_is_the_introducer() -> None:
+    text = ("The council met on Tuesday. When the vote failed, Mayor Ana Ortiz released the "
+            "following statement:\n\n“We will bring the plan back next year.”\n\nRay Dunn said nothing.")
+    speaker = quotation(text, "We will").speaker
+    assert speaker is not None and speaker.text == "Ana Ortiz"
