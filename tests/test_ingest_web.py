@@ -222,7 +222,8 @@ def test_a_killed_ingest_leaves_a_consistent_database_and_can_be_rerun(tmp_path)
     count = 400
     write_pages(folder, count)
     db = tmp_path / "archive.db"
-    command = [sys.executable, "-c", "from provenance.cli import cli; cli()", "ingest", str(db), str(folder)]
+    command = [sys.executable, "-c", "from provenance.cli import cli; cli()", "ingest", str(db), str(folder),
+               "--workers", "1"]  # one process: slow enough to be killed half-way
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     stored = 0
     deadline = time.monotonic() + 120
