@@ -2,10 +2,17 @@
 
 Works on the aligned segments from ``align``: word operations become
 cosmetic changes, substitutions, insertions and omissions; the gaps between
-segments become ellipses (with the source text they hid) or reorders; the
-source sentence around the quotation tells whether it was truncated. A
-change that adds or removes a negation or a qualifier is also flagged as
-``negation`` and is always major.
+segments become ellipses (with the source text they hid), splices (parts far
+apart or from different paragraphs joined as if continuous) or reorders; the
+source sentence around the quotation tells whether it was truncated. Bold,
+italics, underline or capitals the source lacks, and notes such as
+"(emphasis added)", are ``emphasis_added``; a speaker the source does not
+name is ``misattribution``; a quotation that matches only loosely is a
+``paraphrase``. A change that adds or removes a negation or a qualifier is
+also flagged as ``negation`` and is always major.
+
+Every alteration slices back: ``article[start:end] == quoted`` and
+``source[source_start:source_end] == original``.
 """
 
 from __future__ import annotations
@@ -13,9 +20,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
+from . import quotes
 from .align import Segment, SourceText
-from .model import Alteration
-from .normalize import ELLIPSIS_RE, WORD_RE, fold_punctuation, normalize_word
+from .model import Alteration, Emphasis, Quotation, Speaker
+from .normalize import ELLIPSIS_RE, WORD_RE, Word, fold_punctuation, normalize_word
 
 NEGATIONS = frozenset(
     "not no never nothing none nobody neither nor without cannot".split()
@@ -53,14 +61,22 @@ def polarity_words(text: str) -> set[str]:
     return found
 
 
-def flag(article: str, segments: Sequence[Segment], source: SourceText) -> list[Alteration]:
-    """Every alteration of the quotation against this source, in article order."""
+def flag(article: str, segments: Sequence[Segment], source: SourceText, *,
+         emphasis: Sequence[Emphasis] = (), speaker: Speaker | None = None
+         ) -> list[Alteration]:
+    """Every alteration of the quotation against this source, in article order.
+
+    ``emphasis`` are the article's own emphasis spans (from HTML markup);
+    ``speaker`` is whom the article credits with the quotation.
+    """
     found: list[Alteration] = []
     for segment in segments:
         found.extend(_word_changes(article, segment, source))
     found.extend(_gaps(article, segments, source))
     found.extend(_truncations(article, segments, source))
     found.extend(list(_negations(found)))
+    found.extend(_emphasis(article, segments, source, emphasis))
+    found.extend(_misattribution(article, segments, source, speaker))
     return sorted(found, key=lambda a: (a.start, a.end, a.kind))
 
 
@@ -104,12 +120,18 @@ def _cosmetic(article: str, segment: Segment, source: SourceText, q1: int, q2: i
         source_word = source.words[s1 + offset]
         quoted = article[quote_word.start : quote_word.end]
         original = source.text[source_word.start : source_word.end]
-        if quoted != original:
+        if quoted != original and not _capitalised(quoted, original):
             note = "case" if quoted.casefold() == original.casefold() else "typography"
             if fold_punctuation(quoted) == fold_punctuation(original) and note == "typography":
                 note = "quote or apostrophe style"
             yield Alteration("cosmetic", "cosmetic", quote_word.start, quote_word.end,
                              source_word.start, source_word.end, quoted, original, note)
+
+
+def _capitalised(quoted: str, original: str) -> bool:
+    """A word set in capitals that the source writes in lower case: emphasis, not case."""
+    letters = [ch for ch in quoted if ch.isalpha()]
+    return len(letters) >= 2 and quoted.isupper() and not original.isupper()
 
 
 def _bracketed(article: str, start: int, end: int) -> bool:
@@ -138,31 +160,67 @@ def _severity(kind: str, quoted: str, original: str, bracketed: bool = False) ->
     return "major" if changed > 2 or digits else "minor"
 
 
+SPLICE_MARKED_WORDS = 60  # an ellipsis hiding more words than this joins distant parts
+SPLICE_UNMARKED_WORDS = 20
+
+
 def _gaps(article: str, segments: Sequence[Segment], source: SourceText) -> Iterator[Alteration]:
-    """What lies between consecutive segments: an ellipsis, or parts put in another order."""
+    """What lies between consecutive segments: an ellipsis, an omission, a splice of
+    distant parts, or parts put in another order."""
+    covered = {n for segment in segments for n in range(*segment.source_span)}
     for before, after in zip(segments, segments[1:]):
-        mark = before.mark or (before.quote_words[-1].end, after.quote_words[0].start)
+        mark = before.mark or (before.quote_words[-1].end, before.quote_words[-1].end)
         end_word = before.source_span[1]
         start_word = after.source_span[0]
         if start_word >= end_word:
-            source_start = source.words[end_word - 1].end
-            source_end = source.words[start_word].start if start_word < len(source.words) else source_start
-            original = source.text[source_start:source_end].strip(" \n\t\u00a0.,;")
+            if all(n in covered for n in range(end_word, start_word)) and start_word > end_word:
+                continue  # the words between are quoted elsewhere (a reordered part)
+            source_start, source_end = _between(source, end_word, start_word)
+            original = source.text[source_start:source_end]
             if not ELLIPSIS_RE.sub("", original).strip(" \n\t\u00a0.,;"):
                 if not before.mark or original:  # the source has the same mark, or no mark
                     continue
                 yield Alteration("ellipsis", "cosmetic", mark[0], mark[1], source_start, source_end,
-                                 article[mark[0] : mark[1]], "", "nothing omitted")
+                                 article[mark[0] : mark[1]], original, "nothing omitted")
                 continue
-            kind = "ellipsis" if before.mark else "omission"
-            yield Alteration(kind, _severity("ellipsis", "", original), mark[0], mark[1],
-                             source_start, source_end, article[mark[0] : mark[1]], original)
+            yield _gap(article, mark, bool(before.mark), source, source_start, source_end)
         else:
             after_start = source.words[start_word].start
             before_end = source.words[end_word - 1].end
             yield Alteration("reorder", "major", mark[0], mark[1], after_start, before_end,
                              article[mark[0] : mark[1]], source.text[after_start:before_end],
                              "the part after this point comes earlier in the source")
+
+
+def _between(source: SourceText, end_word: int, start_word: int) -> tuple[int, int]:
+    """The source text between two words, without the spaces and stops at its edges."""
+    start = source.words[end_word - 1].end if end_word > 0 else 0
+    end = source.words[start_word].start if start_word < len(source.words) else len(source.text)
+    edge = " \n\t\u00a0.,;"
+    while start < end and source.text[start] in edge:
+        start += 1
+    while end > start and source.text[end - 1] in edge:
+        end -= 1
+    return start, end
+
+
+def _gap(article: str, mark: tuple[int, int], marked: bool, source: SourceText,
+         source_start: int, source_end: int) -> Alteration:
+    original = source.text[source_start:source_end]
+    count = len(WORD_RE.findall(original))
+    paragraphs = "\n" in original
+    sentences = any(True for _ in sentence_ends(original + " ", 0, len(original) + 1))
+    quoted = article[mark[0] : mark[1]]
+    where = "from different paragraphs" if paragraphs else f"{count} words apart"
+    if marked and (paragraphs or count > SPLICE_MARKED_WORDS):
+        return Alteration("splice", "major", mark[0], mark[1], source_start, source_end, quoted,
+                          original, f"marked with an ellipsis, but joins parts {where}")
+    if not marked and (paragraphs or sentences or count > SPLICE_UNMARKED_WORDS):
+        return Alteration("splice", "major", mark[0], mark[1], source_start, source_end, quoted,
+                          original, f"joins parts {where} with no mark")
+    kind = "ellipsis" if marked else "omission"
+    return Alteration(kind, _severity("ellipsis" if marked else "omission", "", original),
+                      mark[0], mark[1], source_start, source_end, quoted, original)
 
 
 def _truncations(article: str, segments: Sequence[Segment], source: SourceText
@@ -178,14 +236,26 @@ def _truncations(article: str, segments: Sequence[Segment], source: SourceText
     cut = source.text[sentence_start:begin]
     # Where the source itself opens a quotation, the article follows its boundary.
     if WORD_RE.search(cut) and not cut.rstrip().endswith(tuple(OPENING_MARKS)):
+        cut_start, cut_end = _stripped(source.text, sentence_start, begin)
         yield Alteration("truncation", _truncation_severity(cut), quote_start, quote_start,
-                         sentence_start, begin, "", cut.strip(), "starts inside a source sentence")
+                         cut_start, cut_end, "", source.text[cut_start:cut_end],
+                         "starts inside a source sentence")
     finish = source.words[last_word - 1].end
     sentence_end = next(sentence_ends(source.text, finish, len(source.text)), len(source.text))
     cut = source.text[finish:sentence_end].rstrip()
     if WORD_RE.search(cut) and not cut.lstrip(",.;:!? ").startswith(tuple(CLOSING_MARKS)):
+        cut_start, cut_end = _stripped(source.text, finish, sentence_end)
         yield Alteration("truncation", _truncation_severity(cut), quote_end, quote_end,
-                         finish, sentence_end, "", cut.strip(), "stops inside a source sentence")
+                         cut_start, cut_end, "", source.text[cut_start:cut_end],
+                         "stops inside a source sentence")
+
+
+def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 def _truncation_severity(cut: str) -> str:
@@ -194,7 +264,7 @@ def _truncation_severity(cut: str) -> str:
 
 def _negations(found: Sequence[Alteration]) -> Iterator[Alteration]:
     for alteration in found:
-        if alteration.kind in ("cosmetic", "truncation"):
+        if alteration.kind in ("cosmetic", "reorder"):
             continue
         added = polarity_words(alteration.quoted) - polarity_words(alteration.original)
         removed = polarity_words(alteration.original) - polarity_words(alteration.quoted)
@@ -206,3 +276,227 @@ def _negations(found: Sequence[Alteration]) -> Iterator[Alteration]:
                              alteration.source_start, alteration.source_end,
                              alteration.quoted, alteration.original,
                              f"{alteration.kind} {what}")
+
+
+# -- emphasis -----------------------------------------------------------------
+
+MARKDOWN_RE = re.compile(
+    r"(?P<strong>\*\*|__)(?=\S)(?P<inner>.+?)(?<=\S)(?P=strong)"
+    r"|(?<![*\w])(?P<em>[*_])(?=[^\s*_])(?P<inner2>[^*_\n]+?)(?<=[^\s*_])(?P=em)(?![*\w])"
+)
+MARKDOWN_STYLES = {"**": "bold", "__": "bold", "*": "italics", "_": "italics"}
+EMPHASIS_NOTE_RE = re.compile(
+    r"[(\[]?\s*(?:(?:emphasis|italics|bold(?:ing)?|underlin(?:e|ing)|capitals|caps|highlighting)"
+    r"\s+(?P<how>added|mine|ours|supplied|in\s+(?:the\s+)?original)"
+    r"|(?:my|our)\s+emphasis)\s*[)\]]?",
+    re.IGNORECASE,
+)
+NOTE_GAP_RE = re.compile(r"[\s.,:;“”\"‘’'«»—–-]*")  # what may stand between a note and a quotation
+NOTE_REACH = 400  # characters: a note farther from the quotation is about something else
+
+
+def _emphasis(article: str, segments: Sequence[Segment], source: SourceText,
+              spans: Sequence[Emphasis]) -> Iterator[Alteration]:
+    """Visible emphasis the source lacks, and the article's own notes about emphasis."""
+    start, end = segments[0].quote_words[0].start, segments[-1].quote_words[-1].end
+    notes = list(_emphasis_notes(article, start, end))
+    in_original = any("original" in how for _, how in notes)
+    found: list[Alteration] = []
+    if not in_original:  # the article says the source had it: trust, but report nothing added
+        word_map = _word_map(segments, source)
+        found.extend(_markdown(article, start, end, source, word_map))
+        found.extend(_markup(article, start, end, source, word_map, spans))
+        found.extend(_capitals(article, segments, source))
+    yield from found
+    for note, how in notes:
+        if "original" in how:
+            continue
+        if found:
+            continue  # the visible emphasis is flagged; the note only confirms it
+        yield Alteration(
+            "emphasis_added", "minor", note.start(), note.end(), source.words[segments[0].source_span[0]].start,
+            source.words[segments[0].source_span[0]].start, note.group(), "",
+            f"the article says {note.group().strip('()[] ')!r}, but no emphasis is visible in "
+            "the quotation as given (plain text may have dropped it): a claim, not a visible change",
+        )
+
+
+def _emphasis_notes(article: str, start: int, end: int) -> Iterator[tuple[re.Match[str], str]]:
+    lo, hi = max(0, start - NOTE_REACH), min(len(article), end + NOTE_REACH)
+    for note in EMPHASIS_NOTE_RE.finditer(article, lo, hi):
+        if note.end() <= start:
+            between = article[note.end() : start]
+        elif note.start() >= end:
+            between = article[end : note.start()]
+        else:
+            between = ""  # the note sits inside the quotation
+        if NOTE_GAP_RE.fullmatch(between) and between.count("\n") <= 2:
+            yield note, (note.group("how") or "mine").casefold()
+
+
+def _word_map(segments: Sequence[Segment], source: SourceText) -> dict[int, Word]:
+    """Quotation word start offset -> the source word it matched unchanged."""
+    found = {}
+    for segment in segments:
+        for tag, q1, q2, s1, _ in segment.ops:
+            if tag == "equal":
+                for offset in range(q2 - q1):
+                    found[segment.quote_words[q1 + offset].start] = source.words[s1 + offset]
+    return found
+
+
+def _source_range(word_map: dict[int, Word], start: int, end: int) -> tuple[int, int] | None:
+    matched = [word for offset, word in word_map.items() if start <= offset < end]
+    if not matched:
+        return None
+    return min(w.start for w in matched), max(w.end for w in matched)
+
+
+def _markdown(article: str, start: int, end: int, source: SourceText,
+              word_map: dict[int, Word]) -> Iterator[Alteration]:
+    lo = start
+    while lo > 0 and article[lo - 1] in "*_":  # markers just outside the first word
+        lo -= 1
+    hi = end
+    while hi < len(article) and article[hi] in "*_":
+        hi += 1
+    for match in MARKDOWN_RE.finditer(article, lo, hi):
+        marker = match.group("strong") or match.group("em")
+        inner = match.start("inner") if match.group("inner") is not None else match.start("inner2")
+        inner_end = match.end("inner") if match.group("inner") is not None else match.end("inner2")
+        original = _source_range(word_map, inner, inner_end)
+        if original is None:
+            continue  # words the source lacks: an insertion, flagged as such
+        if marker in source.text[max(0, original[0] - 2) : original[1] + 2]:
+            continue  # the source has the same markers
+        yield Alteration("emphasis_added", "minor", match.start(), match.end(), original[0],
+                         original[1], match.group(), source.text[original[0] : original[1]],
+                         f"{MARKDOWN_STYLES[marker]} ({marker}…{marker}) not in the source")
+
+
+def _markup(article: str, start: int, end: int, source: SourceText, word_map: dict[int, Word],
+            spans: Sequence[Emphasis]) -> Iterator[Alteration]:
+    source_spans = source.document.emphasis if source.document else ()
+    for span in spans:
+        lo, hi = max(span.start, start), min(span.end, end)
+        if lo >= hi:
+            continue
+        original = _source_range(word_map, lo, hi)
+        if original is None:
+            continue
+        if any(s.start < original[1] and original[0] < s.end and s.style == span.style
+               for s in source_spans):
+            continue
+        yield Alteration("emphasis_added", "minor", lo, hi, original[0], original[1],
+                         article[lo:hi], source.text[original[0] : original[1]],
+                         f"{span.style} not in the source")
+
+
+def _capitals(article: str, segments: Sequence[Segment], source: SourceText
+              ) -> Iterator[Alteration]:
+    """Words set in capitals the source writes in lower case, as one run each."""
+    runs: list[list[tuple[Word, Word]]] = []
+    for segment in segments:
+        for tag, q1, q2, s1, _ in segment.ops:
+            if tag != "equal":
+                continue
+            for offset in range(q2 - q1):
+                quote_word, source_word = segment.quote_words[q1 + offset], source.words[s1 + offset]
+                if _capitalised(article[quote_word.start : quote_word.end],
+                                source.text[source_word.start : source_word.end]):
+                    if runs and runs[-1][-1][0].end + 2 >= quote_word.start:
+                        runs[-1].append((quote_word, source_word))
+                    else:
+                        runs.append([(quote_word, source_word)])
+    for run in runs:
+        start, end = run[0][0].start, run[-1][0].end
+        source_start, source_end = run[0][1].start, run[-1][1].end
+        yield Alteration("emphasis_added", "minor", start, end, source_start, source_end,
+                         article[start:end], source.text[source_start:source_end],
+                         "capitals not in the source")
+
+
+# -- misattribution -----------------------------------------------------------
+
+TRANSCRIPT_LABEL_RE = re.compile(
+    r"(?m)^[ \t]*(?:(?:SEN|SENATOR|REP|REPRESENTATIVE|MR|MS|MRS|DR|GOV|GEN|ADM|AMB|SECRETARY|"
+    r"PRESIDENT|VICE PRESIDENT|THE PRESIDENT|JUDGE|JUSTICE)\.?\s+)?"
+    r"(?P<name>[A-Z][A-Z'’\-]+(?:\s+[A-Z][A-Z'’\-.]*){0,3})(?:\s*\([^)\n]{1,40}\))?:[ \t]+\S"
+)
+NAME_SUFFIXES = frozenset("jr jr. sr sr. ii iii iv".split())
+
+
+def surname(name: str) -> str:
+    """The last name of a person (or the last word of an organisation), folded."""
+    parts = [part.strip(".,’'") for part in name.split()]
+    parts = [p for p in parts if p and p.casefold() not in NAME_SUFFIXES]
+    if not parts:
+        return ""
+    last = re.sub(r"[’']s$", "", parts[-1])
+    return normalize_word(last)
+
+
+def source_speaker(source: SourceText, start: int, end: int) -> Speaker | None:
+    """Who the source says spoke the words at [start, end): a transcript label above the
+    passage, or the speaker its own attribution names."""
+    labels = list(TRANSCRIPT_LABEL_RE.finditer(source.text, 0, end))
+    if len(labels) >= 2 or (labels and len(TRANSCRIPT_LABEL_RE.findall(source.text)) >= 2):
+        before = [label for label in labels if label.start() <= start]
+        if before:
+            label = before[-1]
+            return Speaker(label.group("name"), label.start("name"), label.end("name"),
+                           label.group("name").title())
+    speaker = quotes.find_speaker(source.text, start, end)
+    if speaker is None or not (speaker.name or _is_name(speaker.text)):
+        return None
+    return speaker
+
+
+def _is_name(text: str) -> bool:
+    first = text.split()[0] if text.split() else ""
+    return first[:1].isupper() and first not in ("He", "She", "They", "It", "I", "We", "Who")
+
+
+def _misattribution(article: str, segments: Sequence[Segment], source: SourceText,
+                    speaker: Speaker | None) -> Iterator[Alteration]:
+    credited = speaker.name if speaker else None
+    if speaker is None or not credited:
+        return
+    first, last = segments[0].source_span[0], max(s.source_span[1] for s in segments)
+    start, end = source.words[first].start, source.words[last - 1].end
+    original = source_speaker(source, start, end)
+    if original is None:
+        return
+    named = surname(credited)
+    document = source.document
+    own = {surname(x) for x in (document.author, document.publisher) if x} if document else set()
+    said = surname(original.name or original.text)
+    if not named or not said or named == said or named in own:
+        return
+    if named in {normalize_word(w) for w in (original.name or original.text).split()}:
+        return
+    yield Alteration(
+        "misattribution", "major", speaker.start, speaker.end, original.start, original.end,
+        article[speaker.start : speaker.end], source.text[original.start : original.end],
+        f"the article credits {credited}; the source attributes the words to "
+        f"{original.name or original.text}",
+    )
+
+
+# -- paraphrase ---------------------------------------------------------------
+
+PARAPHRASE_SCORE = 85.0  # a marked quotation holding fewer of its words unchanged is loose
+
+
+def paraphrase(quotation: Quotation, score: float, source_text: str, source_start: int,
+               source_end: int) -> Alteration | None:
+    """A quotation in quote marks whose words match the source only loosely."""
+    if quotation.kind == "unmarked" or score >= PARAPHRASE_SCORE:
+        return None
+    severity = "major" if score < 70 else "minor"
+    return Alteration(
+        "paraphrase", severity, quotation.start, quotation.end, source_start, source_end,
+        quotation.text, source_text[source_start:source_end],
+        f"presented as a quotation, but only {score:.0f}% of its words appear unchanged "
+        "in the source",
+    )

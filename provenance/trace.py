@@ -25,6 +25,9 @@ from .normalize import Word, words
 from .store import Store, trace_rows
 
 MIN_SCORE = 60.0  # share of quotation words a source must hold unchanged
+# Words in quote marks are a claim to quote: a looser match (down to this) is still
+# traced, and reported as a paraphrase (alterations.PARAPHRASE_SCORE says how loose).
+MIN_SCORE_MARKED = 50.0
 NEVER = datetime.max.replace(tzinfo=timezone.utc)
 
 
@@ -41,7 +44,7 @@ class _Context:
 
     def source_text(self, key: int) -> align.SourceText:
         if key not in self.sources:
-            self.sources[key] = align.SourceText.of(self.documents[key].text)
+            self.sources[key] = align.SourceText.of(self.documents[key].text, self.documents[key])
         return self.sources[key]
 
 
@@ -166,12 +169,16 @@ def _align(context: _Context, quotation: Quotation, key: int, word_count: int) -
     if not segments:
         return None
     score = align.score(segments, word_count)
-    if score < MIN_SCORE:
+    if score < (MIN_SCORE if quotation.kind == "unmarked" else MIN_SCORE_MARKED):
         return None
     spans = [segment.source_span for segment in segments]
     start = source.words[min(s for s, _ in spans)].start
     end = source.words[max(e for _, e in spans) - 1].end
-    flags = alterations.flag(context.article.text, segments, source)
+    flags = alterations.flag(context.article.text, segments, source,
+                             emphasis=context.article.emphasis, speaker=quotation.speaker)
+    loose = alterations.paraphrase(quotation, score, source.text, start, end)
+    if loose:
+        flags.append(loose)
     segment_spans = tuple(
         (s.quote_words[0].start, s.quote_words[-1].end,
          source.words[s.source_span[0]].start, source.words[s.source_span[1] - 1].end)
