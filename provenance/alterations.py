@@ -18,6 +18,7 @@ Every alteration slices back: ``article[start:end] == quoted`` and
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from collections.abc import Iterator, Sequence
 
 from . import quotes
@@ -499,4 +500,25 @@ def paraphrase(quotation: Quotation, score: float, source_text: str, source_star
         quotation.text, source_text[source_start:source_end],
         f"presented as a quotation, but only {score:.0f}% of its words appear unchanged "
         "in the source",
+    )
+
+
+# -- chains -------------------------------------------------------------------
+
+def introduced_by(found: Sequence[Alteration], hops: Sequence[tuple[str, Sequence[Alteration]]]
+                  ) -> tuple[Alteration, ...]:
+    """Say which hop made each change against the earliest source A.
+
+    ``hops`` are the intermediate sources in date order, each with its own
+    alterations against A: a change already there (same kind, same place in A)
+    was introduced by that source; otherwise the article made it.
+    """
+    def same(a: Alteration, b: Alteration) -> bool:
+        return a.kind == b.kind and a.source_start <= b.source_end and b.source_start <= a.source_end
+    return tuple(
+        replace(alteration, introduced_by=next(
+            (hop for hop, theirs in hops if any(same(alteration, other) for other in theirs)),
+            "article",
+        ))
+        for alteration in found
     )

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
+from . import coverage
 from .model import Alignment, Document, Quotation, Trace, TracedQuotation
 
 
@@ -87,10 +88,18 @@ def traced_json(traced: TracedQuotation) -> dict[str, Any]:
 
 
 def trace_json(trace: Trace) -> dict[str, Any]:
+    covered = [coverage.coverage_json(c) for c in coverage.of_trace(trace)]
+    by_id = {c["id"]: c for c in covered}
+    quotations = [traced_json(q) for q in trace.quotations]
+    for quotation in quotations:
+        for role in ("source", "closest"):
+            if quotation.get(role) and quotation[role]["id"] in by_id:
+                quotation[role]["coverage"] = by_id[quotation[role]["id"]]
     return {
         "document": document_json(trace.document),
-        "quotations": [traced_json(q) for q in trace.quotations],
+        "quotations": quotations,
         "notes": list(trace.notes),
+        "coverage": covered,
     }
 
 
@@ -136,7 +145,30 @@ def render_text(result: dict[str, Any], *, style: Style = _plain) -> str:
     for number, quotation in enumerate(quotations, 1):
         lines.append("")
         lines.extend(_render_quotation(number, quotation, style))
+    if result.get("coverage"):
+        lines.append("")
+        lines.extend(_render_coverage(result, style))
     return "\n".join(lines)
+
+
+def _render_coverage(result: dict[str, Any], style: Style) -> list[str]:
+    """Selective quoting: the share of each source quoted and the paragraphs left out."""
+    titles = {
+        source["id"]: _describe(source)
+        for quotation in result["quotations"] for role in ("source", "closest")
+        if (source := quotation.get(role))
+    }
+    lines = [style("Selective quoting", bold=True)]
+    for covered in result["coverage"]:
+        partly = f", {len(covered['partly_quoted'])} in part" if covered["partly_quoted"] else ""
+        lines.append(f"  {titles.get(covered['id'], covered['id'])}")
+        lines.append(f"    quoted {covered['quoted_words']} of {covered['words']} words "
+                     f"({100 * covered['share']:.0f}%); paragraphs quoted: "
+                     f"{len(covered['quoted_paragraphs'])} of {covered['paragraphs']}{partly}")
+        if covered["left_out"]:
+            lines.append(f"    left out {len(covered['left_out'])} paragraph(s):")
+            lines.extend(f"      ¶{p['number']} {_short(p['preview'], 90)}" for p in covered["left_out"])
+    return lines
 
 
 STATUS_COLOURS = {"traced": "green", "unsourced": "yellow", "term": "blue"}
@@ -173,7 +205,20 @@ def _render_quotation(number: int, quotation: dict[str, Any], style: Style) -> l
         lines.append(f"    changes against {closest['publisher'] or closest['id']}"
                      + (f" (+{cosmetic} cosmetic)" if cosmetic else "") + ":")
         lines.extend(_render_alteration(a, style) for a in changes)
+    earlier = [a for a in quotation.get("source_alterations", []) if a["kind"] != "cosmetic"]
+    if earlier:
+        lines.append(f"    changes against the earliest, {source['publisher'] or source['id']}:")
+        lines.extend(_render_alteration(a, style) + _hop(a, closest) for a in earlier)
     return lines
+
+
+def _hop(alteration: dict[str, Any], closest: dict[str, Any]) -> str:
+    hop = alteration.get("introduced_by")
+    if not hop:
+        return ""
+    if hop == "article":
+        return "  [made by the article]"
+    return f"  [already in {closest['publisher'] or hop}]" if hop == closest["id"] else f"  [already in {hop}]"
 
 
 def _render_alteration(alteration: dict[str, Any], style: Style) -> str:

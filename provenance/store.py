@@ -106,6 +106,13 @@ def m002_traces(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+@migrations()
+def m003_alteration_hops(db: sqlite_utils.Database) -> None:
+    # Which hop of a quotation chain made the change: "article", or an intermediate
+    # source's id (the change was already there when the article copied it).
+    db.execute("ALTER TABLE alterations ADD COLUMN introduced_by TEXT")
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 

@@ -155,7 +155,30 @@ def _trace_one(context: _Context, quotation: Quotation, parent: int | None,
     chain = tuple(sorted(origins, key=_date_key))
     earliest, notes = _earliest(chain)
     closest = max(origins, key=lambda a: _closeness(context.article.text, quotation, a, parent_source))
+    chain, earliest, closest = _hops(context, chain, earliest, closest)
     return TracedQuotation(quotation, "traced", earliest, closest, chain, later, parent, notes)
+
+
+def _hops(context: _Context, chain: tuple[Alignment, ...], earliest: Alignment, closest: Alignment
+          ) -> tuple[tuple[Alignment, ...], Alignment, Alignment]:
+    """Mark which hop introduced each change: the article, or a source between it and
+    the earliest one (whose passage, aligned with the earliest, already shows it)."""
+    if earliest is closest or earliest.document.key is None:
+        return chain, earliest, closest
+    origin = context.source_text(earliest.document.key)
+    hops = []
+    for middle in chain:
+        if middle is earliest or _date_key(middle) < _date_key(earliest):
+            continue
+        text = middle.document.text
+        segments = align.align(text, middle.start, middle.end, origin)
+        theirs = alterations.flag(text, segments, origin) if segments else []
+        hops.append((middle.document.id or str(middle.document.key), theirs))
+    marked_earliest = replace(earliest, alterations=alterations.introduced_by(earliest.alterations, hops))
+    marked_closest = replace(closest, alterations=tuple(
+        replace(a, introduced_by="article") for a in closest.alterations))
+    swap = {id(earliest): marked_earliest, id(closest): marked_closest}
+    return tuple(swap.get(id(a), a) for a in chain), marked_earliest, marked_closest
 
 
 def _word_range(article_words: list[Word], quotation: Quotation) -> tuple[int, int]:
