@@ -109,10 +109,13 @@ def locate_pieces(quote: Sequence[Word], source: SourceText
     in quotation order. Words that no piece holds stay with the piece before them."""
     pieces = _pieces(quote, 0, len(quote), source, depth=0)
     pieces = _fill_holes(sorted(pieces), len(quote))
-    slack = 3  # room for a few changed words at either edge; more invites false matches
+    # Room for a few changed words at an edge the shingles do not reach; none where
+    # they do (slack there lets a repeated phrase just before the passage steal a match).
+    slack = 3
     return [
-        (start, end, (max(0, first_s - (first_q - start) - slack),
-                      min(len(source.words), last_s + (end - 1 - last_q) + 1 + slack)))
+        (start, end, (max(0, first_s - (first_q - start) - (slack if first_q > start else 0)),
+                      min(len(source.words),
+                          last_s + (end - 1 - last_q) + 1 + (slack if last_q < end - 1 else 0))))
         for start, end, (first_q, first_s, last_q, last_s) in pieces
     ]
 
@@ -210,6 +213,15 @@ def _colinear(hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
         chain.append(hits[cursor])
         cursor = previous[cursor]
     chain.reverse()
+    # Among equally long chains the search keeps the lowest source positions; move each
+    # hit onto the diagonal of the next one where the same shingle also stands there.
+    present = set(hits)
+    for number in range(len(chain) - 2, -1, -1):
+        (q, s), (next_q, next_s) = chain[number], chain[number + 1]
+        wanted = q + (next_s - next_q)
+        if wanted != s and (q, wanted) in present and wanted < next_s and (
+                number == 0 or wanted > chain[number - 1][1]):
+            chain[number] = (q, wanted)
 
     def far(a: tuple[int, int], b: tuple[int, int]) -> bool:
         return abs((b[1] - a[1]) - (b[0] - a[0])) > 10 + (b[0] - a[0])

@@ -73,9 +73,9 @@ def flag(article: str, segments: Sequence[Segment], source: SourceText, *,
     found: list[Alteration] = []
     for segment in segments:
         found.extend(_word_changes(article, segment, source))
-    found.extend(_gaps(article, segments, source))
     found.extend(_truncations(article, segments, source))
     found.extend(list(_negations(found)))
+    found.extend(_gaps(article, segments, source))  # with their own negation checks
     found.extend(_emphasis(article, segments, source, emphasis))
     found.extend(_misattribution(article, segments, source, speaker))
     return sorted(found, key=lambda a: (a.start, a.end, a.kind))
@@ -176,15 +176,21 @@ def _gaps(article: str, segments: Sequence[Segment], source: SourceText) -> Iter
         if start_word >= end_word:
             if all(n in covered for n in range(end_word, start_word)) and start_word > end_word:
                 continue  # the words between are quoted elsewhere (a reordered part)
+            raw_start = source.words[end_word - 1].end if end_word > 0 else 0
+            raw_end = source.words[start_word].start if start_word < len(source.words) \
+                else len(source.text)
             source_start, source_end = _between(source, end_word, start_word)
             original = source.text[source_start:source_end]
             if not ELLIPSIS_RE.sub("", original).strip(" \n\t\u00a0.,;"):
-                if not before.mark or original:  # the source has the same mark, or no mark
-                    continue
+                if not before.mark or ELLIPSIS_RE.search(source.text, raw_start, raw_end):
+                    continue  # nothing left out, or the source has the same mark
                 yield Alteration("ellipsis", "cosmetic", mark[0], mark[1], source_start, source_end,
                                  article[mark[0] : mark[1]], original, "nothing omitted")
                 continue
-            yield _gap(article, mark, bool(before.mark), source, source_start, source_end)
+            gap = _gap(article, mark, bool(before.mark), source, source_start, source_end,
+                       source.text[raw_start:raw_end])
+            yield gap
+            yield from _negations([gap], _joint_clauses(source.text[raw_start:raw_end]))
         else:
             after_start = source.words[start_word].start
             before_end = source.words[end_word - 1].end
@@ -206,11 +212,13 @@ def _between(source: SourceText, end_word: int, start_word: int) -> tuple[int, i
 
 
 def _gap(article: str, mark: tuple[int, int], marked: bool, source: SourceText,
-         source_start: int, source_end: int) -> Alteration:
+         source_start: int, source_end: int, raw: str) -> Alteration:
+    """Name one stretch of source words the quotation leaves out (``raw``: all the source
+    text between the quoted words, stops and line breaks included)."""
     original = source.text[source_start:source_end]
     count = len(WORD_RE.findall(original))
-    paragraphs = "\n" in original
-    sentences = any(True for _ in sentence_ends(original + " ", 0, len(original) + 1))
+    paragraphs = "\n" in raw
+    sentences = any(True for _ in sentence_ends(raw + " ", 0, len(raw) + 1))
     quoted = article[mark[0] : mark[1]]
     where = "from different paragraphs" if paragraphs else f"{count} words apart"
     if marked and (paragraphs or count > SPLICE_MARKED_WORDS):
@@ -227,7 +235,10 @@ def _gap(article: str, mark: tuple[int, int], marked: bool, source: SourceText,
 def _truncations(article: str, segments: Sequence[Segment], source: SourceText
                  ) -> Iterator[Alteration]:
     """The quotation starts or stops inside a source sentence."""
-    first_word, last_word = segments[0].source_span[0], segments[-1].source_span[1]
+    # The source extent of all the parts: a reordered quotation may begin with the
+    # sentence's second half and still quote the whole sentence.
+    first_word = min(segment.source_span[0] for segment in segments)
+    last_word = max(segment.source_span[1] for segment in segments)
     if first_word >= len(source.words) or last_word <= 0:
         return
     quote_start = segments[0].quote_words[0].start
@@ -263,12 +274,25 @@ def _truncation_severity(cut: str) -> str:
     return "major" if polarity_words(cut) else "minor"
 
 
-def _negations(found: Sequence[Alteration]) -> Iterator[Alteration]:
+def _joint_clauses(hidden: str) -> str:
+    """Of the source text hidden between two quoted parts, what belongs to the sentences
+    the parts stand in: whole sentences dropped in between qualify nothing quoted."""
+    ends = list(sentence_ends(hidden + " ", 0, len(hidden) + 1))
+    if not ends:
+        return hidden
+    last = max(ends)
+    return hidden[: min(ends)] + " " + (hidden[last:] if last <= len(hidden) else "")
+
+
+def _negations(found: Sequence[Alteration], hidden: str | None = None) -> Iterator[Alteration]:
+    """A negation or qualifier added or removed by a change; for a gap, ``hidden`` is the
+    part of the left-out text that could qualify the quoted words."""
     for alteration in found:
-        if alteration.kind in ("cosmetic", "reorder"):
+        if alteration.kind in ("cosmetic", "reorder", "negation"):
             continue
-        added = polarity_words(alteration.quoted) - polarity_words(alteration.original)
-        removed = polarity_words(alteration.original) - polarity_words(alteration.quoted)
+        original = alteration.original if hidden is None else hidden
+        added = polarity_words(alteration.quoted) - polarity_words(original)
+        removed = polarity_words(original) - polarity_words(alteration.quoted)
         if added or removed:
             what = ", ".join(
                 [f"adds {w!r}" for w in sorted(added)] + [f"removes {w!r}" for w in sorted(removed)]
@@ -448,14 +472,15 @@ def source_speaker(source: SourceText, start: int, end: int) -> Speaker | None:
             return Speaker(label.group("name"), label.start("name"), label.end("name"),
                            label.group("name").title())
     speaker = quotes.find_speaker(source.text, start, end)
-    if speaker is None or not (speaker.name or _is_name(speaker.text)):
+    # Only a speaker resolved to a person's name: a role ("the star") or a pronoun left
+    # unresolved says nothing a fact-checker could compare.
+    if speaker is None or not speaker.name or not all(
+            part[:1].isupper() for part in speaker.name.split()):
         return None
     return speaker
 
 
-def _is_name(text: str) -> bool:
-    first = text.split()[0] if text.split() else ""
-    return first[:1].isupper() and first not in ("He", "She", "They", "It", "I", "We", "Who")
+MISATTRIBUTION_REACH = 300  # characters either side of the passage in the source
 
 
 def _misattribution(article: str, segments: Sequence[Segment], source: SourceText,
@@ -476,6 +501,11 @@ def _misattribution(article: str, segments: Sequence[Segment], source: SourceTex
         return
     if named in {normalize_word(w) for w in (original.name or original.text).split()}:
         return
+    # The source names the credited person right by the passage: it may well be theirs
+    # (an exchange, a reply); the attribution found may be the wrong one of two.
+    near = source.text[max(0, start - MISATTRIBUTION_REACH) : end + MISATTRIBUTION_REACH]
+    if named in {normalize_word(w.group()) for w in WORD_RE.finditer(near)}:
+        return
     yield Alteration(
         "misattribution", "major", speaker.start, speaker.end, original.start, original.end,
         article[speaker.start : speaker.end], source.text[original.start : original.end],
@@ -489,10 +519,17 @@ def _misattribution(article: str, segments: Sequence[Segment], source: SourceTex
 PARAPHRASE_SCORE = 85.0  # a marked quotation holding fewer of its words unchanged is loose
 
 
+SCATTERED = 3  # separate word changes that make a loose match a paraphrase, not one edit
+
+
 def paraphrase(quotation: Quotation, score: float, source_text: str, source_start: int,
-               source_end: int) -> Alteration | None:
-    """A quotation in quote marks whose words match the source only loosely."""
+               source_end: int, changes: Sequence[Alteration] = ()) -> Alteration | None:
+    """A quotation in quote marks whose words match the source only loosely: few of its
+    words unchanged, the changes scattered (one inserted clause is an insertion)."""
     if quotation.kind == "unmarked" or score >= PARAPHRASE_SCORE:
+        return None
+    edits = [a for a in changes if a.kind in ("substitution", "insertion", "omission")]
+    if score >= 60 and len(edits) < SCATTERED:
         return None
     severity = "major" if score < 70 else "minor"
     return Alteration(

@@ -199,7 +199,7 @@ def _align(context: _Context, quotation: Quotation, key: int, word_count: int) -
     end = source.words[max(e for _, e in spans) - 1].end
     flags = alterations.flag(context.article.text, segments, source,
                              emphasis=context.article.emphasis, speaker=quotation.speaker)
-    loose = alterations.paraphrase(quotation, score, source.text, start, end)
+    loose = alterations.paraphrase(quotation, score, source.text, start, end, flags)
     if loose:
         flags.append(loose)
     segment_spans = tuple(
