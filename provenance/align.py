@@ -160,10 +160,13 @@ def _fill_holes(pieces: list[Piece], size: int) -> list[Piece]:
     words before the first piece join it."""
     filled: list[Piece] = []
     for start, end, anchors in pieces:
-        if filled and start < filled[-1][1]:  # overlap: the earlier piece keeps the words
-            start = filled[-1][1]
-            if start >= end:
+        if filled and start < filled[-1][1]:
+            # Overlap: a word both pieces match (shingles run across sentence ends, and
+            # "The" starts many sentences) goes to the piece that starts with it.
+            previous = filled[-1]
+            if start <= previous[0]:
                 continue
+            filled[-1] = (previous[0], start, previous[2])
         if filled and start > filled[-1][1]:
             previous = filled[-1]
             filled[-1] = (previous[0], start, previous[2])
@@ -281,8 +284,19 @@ def _edge(q1: int, q2: int, s1: int, s2: int, quote: Sequence[Word], source: Sou
     original = " ".join(w.norm for w in source.words[s1:s2])
     if s1 < s2 and fuzz.ratio(quoted, original) >= 50:
         return ("replace", q1, q2, s1, s2)
+    # As many words as the source has up to its sentence boundary: a changed word there.
+    if s1 < s2 and q2 - q1 == s2 - s1 <= 2 and _sentence_edge(source, s1 if at_start else s2):
+        return ("replace", q1, q2, s1, s2)
     anchor = s2 if at_start else s1
     return ("added", q1, q2, anchor, anchor)
+
+
+def _sentence_edge(source: SourceText, boundary: int) -> bool:
+    """A sentence or paragraph boundary falls just before source word ``boundary``."""
+    if boundary <= 0 or boundary >= len(source.words):
+        return True
+    between = source.text[source.words[boundary - 1].end : source.words[boundary].start]
+    return any(mark in between for mark in ".!?\n")
 
 
 def align(text: str, start: int, end: int, source: SourceText) -> list[Segment] | None:

@@ -464,20 +464,25 @@ def surname(name: str) -> str:
 def source_speaker(source: SourceText, start: int, end: int) -> Speaker | None:
     """Who the source says spoke the words at [start, end): a transcript label above the
     passage, or the speaker its own attribution names."""
+    return _source_attribution(source, start, end)[0]
+
+
+def _source_attribution(source: SourceText, start: int, end: int) -> tuple[Speaker | None, bool]:
+    """The source's speaker of [start, end), and whether a transcript label names them."""
     labels = list(TRANSCRIPT_LABEL_RE.finditer(source.text, 0, end))
     if len(labels) >= 2 or (labels and len(TRANSCRIPT_LABEL_RE.findall(source.text)) >= 2):
         before = [label for label in labels if label.start() <= start]
         if before:
             label = before[-1]
             return Speaker(label.group("name"), label.start("name"), label.end("name"),
-                           label.group("name").title())
+                           label.group("name").title()), True
     speaker = quotes.find_speaker(source.text, start, end)
     # Only a speaker resolved to a person's name: a role ("the star") or a pronoun left
     # unresolved says nothing a fact-checker could compare.
     if speaker is None or not speaker.name or not all(
             part[:1].isupper() for part in speaker.name.split()):
-        return None
-    return speaker
+        return None, False
+    return speaker, False
 
 
 MISATTRIBUTION_REACH = 300  # characters either side of the passage in the source
@@ -490,7 +495,7 @@ def _misattribution(article: str, segments: Sequence[Segment], source: SourceTex
         return
     first, last = segments[0].source_span[0], max(s.source_span[1] for s in segments)
     start, end = source.words[first].start, source.words[last - 1].end
-    original = source_speaker(source, start, end)
+    original, labelled = _source_attribution(source, start, end)
     if original is None:
         return
     named = surname(credited)
@@ -504,7 +509,7 @@ def _misattribution(article: str, segments: Sequence[Segment], source: SourceTex
     # The source names the credited person right by the passage: it may well be theirs
     # (an exchange, a reply); the attribution found may be the wrong one of two.
     near = source.text[max(0, start - MISATTRIBUTION_REACH) : end + MISATTRIBUTION_REACH]
-    if named in {normalize_word(w.group()) for w in WORD_RE.finditer(near)}:
+    if not labelled and named in {normalize_word(w.group()) for w in WORD_RE.finditer(near)}:
         return
     yield Alteration(
         "misattribution", "major", speaker.start, speaker.end, original.start, original.end,
