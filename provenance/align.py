@@ -78,15 +78,15 @@ def split_segments(text: str, start: int, end: int) -> list[tuple[list[Word], tu
     """The quotation's words cut at its ellipsis marks, each with the mark after it."""
     pieces: list[tuple[list[Word], tuple[int, int] | None]] = []
     cursor = start
-    for mark in ellipses(text, start, end):
-        pieces.append((words(text, cursor, mark[0]), mark))
-        cursor = mark[1]
+    for mark_start, mark_end in ellipses(text, start, end):
+        pieces.append((words(text, cursor, mark_start), (mark_start, mark_end)))
+        cursor = mark_end
     pieces.append((words(text, cursor, end), None))
     merged: list[tuple[list[Word], tuple[int, int] | None]] = []
     for segment_words, mark in pieces:
         if segment_words:
             merged.append((segment_words, mark))
-        elif merged and mark:  # a leading or doubled mark: keep the last one
+        elif merged and mark is not None:  # a doubled mark: keep the last one
             merged[-1] = (merged[-1][0], mark)
     return merged
 
@@ -248,9 +248,9 @@ def _exact(norms: list[str], source: SourceText) -> tuple[int, int] | None:
 def align_segment(quote: Sequence[Word], source: SourceText, window: tuple[int, int]) -> list[Op]:
     lo, hi = window
     source_norms = [word.norm for word in source.words[lo:hi]]
-    ops = [
-        (TAGS[tag], q1, q2, s1 + lo, s2 + lo)
-        for tag, q1, q2, s1, s2 in Levenshtein.opcodes([w.norm for w in quote], source_norms)
+    ops: list[Op] = [
+        (TAGS[op.tag], op.src_start, op.src_end, op.dest_start + lo, op.dest_end + lo)
+        for op in Levenshtein.opcodes([w.norm for w in quote], source_norms)
     ]
     return _trim(ops, quote, source)
 

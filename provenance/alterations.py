@@ -169,7 +169,7 @@ def _gaps(article: str, segments: Sequence[Segment], source: SourceText) -> Iter
     """What lies between consecutive segments: an ellipsis, an omission, a splice of
     distant parts, or parts put in another order."""
     covered = {n for segment in segments for n in range(*segment.source_span)}
-    for before, after in zip(segments, segments[1:]):
+    for before, after in zip(segments, segments[1:], strict=False):
         mark = before.mark or (before.quote_words[-1].end, before.quote_words[-1].end)
         end_word = before.source_span[1]
         start_word = after.source_span[0]
@@ -200,13 +200,12 @@ def _gaps(article: str, segments: Sequence[Segment], source: SourceText) -> Iter
 
 
 def _between(source: SourceText, end_word: int, start_word: int) -> tuple[int, int]:
-    """The source text between two words, without the spaces and stops at its edges."""
+    """The source text between two words, without the spaces and stops that open it."""
     start = source.words[end_word - 1].end if end_word > 0 else 0
     end = source.words[start_word].start if start_word < len(source.words) else len(source.text)
-    edge = " \n\t\u00a0.,;"
-    while start < end and source.text[start] in edge:
+    while start < end and source.text[start] in " \n\t\u00a0.,;":
         start += 1
-    while end > start and source.text[end - 1] in edge:
+    while end > start and source.text[end - 1] in " \n\t\u00a0,;":  # keep a full stop
         end -= 1
     return start, end
 
@@ -334,7 +333,7 @@ def _emphasis(article: str, segments: Sequence[Segment], source: SourceText,
         found.extend(_capitals(article, segments, source))
     yield from found
     for note, how in notes:
-        if "original" in how:
+        if "original" in how or _copied(note, segments):
             continue
         if found:
             continue  # the visible emphasis is flagged; the note only confirms it
@@ -344,6 +343,16 @@ def _emphasis(article: str, segments: Sequence[Segment], source: SourceText,
             f"the article says {note.group().strip('()[] ')!r}, but no emphasis is visible in "
             "the quotation as given (plain text may have dropped it): a claim, not a visible change",
         )
+
+
+def _copied(note: re.Match[str], segments: Sequence[Segment]) -> bool:
+    """A note inside the quotation that the source has too: the source's own note."""
+    for segment in segments:
+        for tag, q1, q2, _, _ in segment.ops:
+            if tag == "equal" and segment.quote_words[q1].start <= note.start() \
+                    and note.end() <= segment.quote_words[q2 - 1].end:
+                return True
+    return False
 
 
 def _emphasis_notes(article: str, start: int, end: int) -> Iterator[tuple[re.Match[str], str]]:

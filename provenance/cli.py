@@ -108,7 +108,10 @@ def load_article(store: Store, given: str) -> Document:
 @click.argument("files", nargs=-1, required=True)
 @output_options
 @click.option("--no-store", is_flag=True, help="Do not write the results to the database.")
-def trace(db: str, files: tuple[str, ...], as_json: bool, as_nl: bool, no_store: bool) -> None:
+@click.option("--html", "html_path", type=click.Path(dir_okay=False, writable=True),
+              help="Also write a self-contained HTML report to this file (one FILE only).")
+def trace(db: str, files: tuple[str, ...], as_json: bool, as_nl: bool, no_store: bool,
+          html_path: str | None) -> None:
     """Find every quotation in each FILE and trace it to its earliest source.
 
     FILE may also be the id of an indexed document.
@@ -117,7 +120,11 @@ def trace(db: str, files: tuple[str, ...], as_json: bool, as_nl: bool, no_store:
     Examples:
         provenance trace archive.db seeds/000_3a0d1274ca379c80.txt
         provenance trace archive.db article.txt --json --no-store
+        provenance trace archive.db article.txt --html report.html
     """
+    if html_path and len(files) != 1:
+        raise click.BadParameter("--html writes the report of one FILE; give exactly one.",
+                                 param_hint="--html")
     if not os.path.exists(db):
         raise click.ClickException(f"{db}: no such database; create it with: provenance ingest {db} PATH...")
     results = []
@@ -130,9 +137,45 @@ def trace(db: str, files: tuple[str, ...], as_json: bool, as_nl: bool, no_store:
             if not no_store:
                 result["trace_id"] = trace_stage.save(store, traced, result)
             results.append(result)
+            if html_path:
+                write_report(html_path, result, traced.document.text)
     colour = sys.stdout.isatty()
     emit(results, as_json=as_json, as_nl=as_nl,
          human=lambda r: report.render_text(r, style=click.style if colour else report._plain))
+
+
+def write_report(path: str, result: dict[str, Any], text: str) -> None:
+    from .render import report_html
+
+    page = report_html({**result, "document": {**result["document"], "text": text}})
+    with open(path, "w", encoding="utf-8") as file:
+        file.write(page)
+    click.echo(f"Report written to {path}", err=True)
+
+
+@cli.command(context_settings={**CONTEXT, "ignore_unknown_options": True,
+                               "allow_extra_args": True})
+@click.argument("db", type=click.Path(exists=True, dir_okay=False))
+@click.pass_context
+def serve(ctx: click.Context, db: str) -> None:
+    """Browse DB in Datasette, with this project's metadata and rendering.
+
+    Any option of `datasette serve` works after DB.
+
+    \b
+    Examples:
+        provenance serve archive.db
+        provenance serve archive.db --port 8001 --host 127.0.0.1 --open
+    """
+    try:
+        from . import datasette_plugin
+    except ImportError:
+        raise click.ClickException(
+            "Datasette is not installed: pip install 'provenance[serve]'"
+        ) from None
+    with user_errors():
+        Store(db).close()  # apply pending migrations: the views and search need them
+    datasette_plugin.serve(db, list(ctx.args))
 
 
 @cli.command()

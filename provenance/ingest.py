@@ -19,7 +19,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -49,14 +49,14 @@ def parse_published(value: Any, *, where: str) -> datetime | None:
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)
-            return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+            return datetime(day.year, day.month, day.day, tzinfo=UTC)
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise ProvenanceError(
             f"{where}: unparseable published date {value!r} (use ISO-8601, e.g. 2019-01-16 "
             "or 2019-01-16T17:05:00-05:00)"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def content_hash(text: str) -> str:

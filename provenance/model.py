@@ -145,3 +145,4 @@ class Trace:
     document: Document
     quotations: tuple[TracedQuotation, ...] = field(default_factory=tuple)
     notes: tuple[str, ...] = ()
+    near_duplicates: tuple[tuple[Document, float], ...] = ()  # (document, estimated Jaccard)

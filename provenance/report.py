@@ -95,8 +95,15 @@ def trace_json(trace: Trace) -> dict[str, Any]:
         for role in ("source", "closest"):
             if quotation.get(role) and quotation[role]["id"] in by_id:
                 quotation[role]["coverage"] = by_id[quotation[role]["id"]]
+    document = document_json(trace.document)
+    document["near_duplicates"] = [
+        {"id": found.id, "title": found.title, "publisher": found.publisher,
+         "published": found.published.isoformat() if found.published else None,
+         "similarity": round(similarity, 3)}
+        for found, similarity in trace.near_duplicates
+    ]
     return {
-        "document": document_json(trace.document),
+        "document": document,
         "quotations": quotations,
         "notes": list(trace.notes),
         "coverage": covered,
@@ -138,6 +145,10 @@ def render_text(result: dict[str, Any], *, style: Style = _plain) -> str:
     lines.append(f"  {document.get('publisher') or 'unknown publisher'}, "
                  f"{document.get('published') or 'undated'}  ({document['path'] or document['id']})")
     lines.extend(f"  note: {note}" for note in result.get("notes", []))
+    lines.extend(
+        f"  near-duplicate of {_describe(found)} (MinHash similarity {found['similarity']:.2f})"
+        for found in document.get("near_duplicates", [])
+    )
     quotations = result["quotations"]
     counts = {s: sum(1 for q in quotations if q["status"] == s) for s in ("traced", "unsourced", "term")}
     lines.append(f"  {len(quotations)} quotations: {counts['traced']} traced, "
@@ -197,24 +208,28 @@ def _render_quotation(number: int, quotation: dict[str, Any], style: Style) -> l
     if quotation.get("later"):
         lines.append(f"    also in {len(quotation['later'])} later document(s), not counted as origins")
     lines.extend(f"    note: {note}" for note in quotation.get("notes", []))
-    changes = [a for a in quotation["alterations"] if a["kind"] != "cosmetic"]
-    cosmetic = len(quotation["alterations"]) - len(changes)
-    if not changes:
-        lines.append("    changes:  none" + (f" ({cosmetic} cosmetic)" if cosmetic else ""))
-    else:
-        lines.append(f"    changes against {closest['publisher'] or closest['id']}"
-                     + (f" (+{cosmetic} cosmetic)" if cosmetic else "") + ":")
-        lines.extend(_render_alteration(a, style) for a in changes)
-    earlier = [a for a in quotation.get("source_alterations", []) if a["kind"] != "cosmetic"]
-    if earlier:
-        lines.append(f"    changes against the earliest, {source['publisher'] or source['id']}:")
-        lines.extend(_render_alteration(a, style) + _hop(a, closest) for a in earlier)
+    lines.extend(_render_changes(quotation["alterations"], closest, style))
+    if source["id"] != closest["id"]:
+        lines.extend(_render_changes(quotation.get("source_alterations", []), source, style,
+                                     closest=closest))
     return lines
 
 
-def _hop(alteration: dict[str, Any], closest: dict[str, Any]) -> str:
+def _render_changes(alterations: list[dict[str, Any]], against: dict[str, Any], style: Style,
+                    *, closest: dict[str, Any] | None = None) -> list[str]:
+    changes = [a for a in alterations if a["kind"] != "cosmetic"]
+    cosmetic = len(alterations) - len(changes)
+    name = against["publisher"] or against["id"]
+    if not changes:
+        return [f"    changes against {name}: none" + (f" ({cosmetic} cosmetic)" if cosmetic else "")]
+    head = f"    changes against {name}" + (f" (+{cosmetic} cosmetic)" if cosmetic else "") + ":"
+    return [head] + [_render_alteration(a, style) + _hop(a, closest) for a in changes]
+
+
+def _hop(alteration: dict[str, Any], closest: dict[str, Any] | None) -> str:
+    """Which hop of the chain made a change against the earliest source."""
     hop = alteration.get("introduced_by")
-    if not hop:
+    if not hop or closest is None:
         return ""
     if hop == "article":
         return "  [made by the article]"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -106,15 +106,99 @@ def m002_traces(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+# -- browsing (Datasette): full-text search and views for the common questions --
+
+
 @migrations()
-def m003_alteration_hops(db: sqlite_utils.Database) -> None:
+def m003_browse_search(db: sqlite_utils.Database) -> None:
+    """Full-text search on documents and quotations, kept current by triggers."""
+    db.table("documents").enable_fts(["title", "text"], create_triggers=True)
+    db.table("quotations").enable_fts(["text", "speaker_name"], create_triggers=True)
+
+
+BROWSE_VIEWS = {
+    "altered_quotations": """
+        SELECT a.id AS alteration_id, a.quotation_id, q.trace_id,
+               coalesce(article.title, article.path, article.id) AS article,
+               article.publisher AS article_publisher,
+               a.kind, a.severity,
+               CASE a.severity WHEN 'major' THEN 3 WHEN 'minor' THEN 2 ELSE 1 END
+                   AS severity_rank,
+               a.quoted, a.original, a.note, q.speaker_name,
+               source.title AS source, source.publisher AS source_publisher,
+               source.published AS source_published
+        FROM alterations a
+        JOIN quotations q ON q.id = a.quotation_id
+        JOIN documents article ON article.key = q.document_key
+        LEFT JOIN documents source ON source.key = a.document_key
+        ORDER BY severity_rank DESC, a.quotation_id, a.start""",
+    "unsourced_quotations": """
+        SELECT q.id AS quotation_id, q.trace_id, coalesce(article.title, article.path, article.id) AS article,
+               article.publisher AS article_publisher,
+               article.published AS article_published,
+               q.kind, q.speaker_name, q.text
+        FROM quotations q JOIN documents article ON article.key = q.document_key
+        WHERE q.status = 'unsourced'
+        ORDER BY q.trace_id DESC, q.position""",
+    "sources_quoted_most": """
+        SELECT d.key AS source_key, d.title, d.publisher, d.published, d.url,
+               count(DISTINCT q.id) AS quotations,
+               count(DISTINCT CASE WHEN q.source_key = d.key THEN q.id END) AS as_earliest,
+               count(DISTINCT CASE WHEN q.closest_key = d.key THEN q.id END) AS as_closest,
+               count(DISTINCT q.document_key) AS articles
+        FROM documents d JOIN quotations q ON d.key IN (q.source_key, q.closest_key)
+        GROUP BY d.key
+        ORDER BY quotations DESC, articles DESC""",
+    "articles_by_quoted_share": """
+        SELECT t.id AS trace_id, d.key AS article_key,
+               coalesce(d.title, d.path, d.id) AS title, d.publisher, d.published,
+               length(d.text) AS characters,
+               coalesce(sum(CASE WHEN q.status != 'term' AND q.parent_id IS NULL
+                            THEN q."end" - q.start END), 0) AS quoted_characters,
+               round(100.0 * coalesce(sum(CASE WHEN q.status != 'term' AND q.parent_id IS NULL
+                            THEN q."end" - q.start END), 0) / max(length(d.text), 1), 1)
+                   AS quoted_percent,
+               count(CASE WHEN q.status != 'term' THEN q.id END) AS quotations,
+               count(CASE WHEN q.status = 'traced' THEN q.id END) AS traced,
+               count(CASE WHEN q.status = 'unsourced' THEN q.id END) AS unsourced,
+               (SELECT count(*) FROM alterations a JOIN quotations aq ON aq.id = a.quotation_id
+                WHERE aq.trace_id = t.id AND a.severity = 'major') AS major_alterations
+        FROM traces t
+        JOIN documents d ON d.key = t.document_key
+        LEFT JOIN quotations q ON q.trace_id = t.id
+        WHERE t.id = (SELECT max(id) FROM traces latest WHERE latest.document_key = t.document_key)
+        GROUP BY t.id
+        ORDER BY quoted_percent DESC""",
+    "provenance_chain": """
+        SELECT qs.quotation_id, q.trace_id, q.text AS quotation,
+               CASE WHEN qs.document_key = q.source_key THEN 'earliest'
+                    WHEN qs.document_key = q.closest_key THEN 'closest'
+                    ELSE qs.role END AS role,
+               qs.published, qs.document_key, d.title, d.publisher, d.url, qs.score,
+               substr(d.text, qs.start + 1, qs."end" - qs.start) AS passage
+        FROM quotation_sources qs
+        JOIN quotations q ON q.id = qs.quotation_id
+        JOIN documents d ON d.key = qs.document_key
+        ORDER BY qs.quotation_id, qs.published IS NULL, qs.published""",
+}
+
+
+@migrations()
+def m004_browse_views(db: sqlite_utils.Database) -> None:
+    """Views for the questions a fact-checker asks first (see metadata.json)."""
+    for name, sql in BROWSE_VIEWS.items():
+        db.create_view(name, sql.strip(), replace=True)
+
+
+@migrations()
+def m005_alteration_hops(db: sqlite_utils.Database) -> None:
     # Which hop of a quotation chain made the change: "article", or an intermediate
     # source's id (the change was already there when the article copied it).
     db.execute("ALTER TABLE alterations ADD COLUMN introduced_by TEXT")
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _row_to_document(row: dict[str, Any]) -> Document:
@@ -160,7 +244,7 @@ class Store:
         return {row["name"]: row["value"] for row in self.db["index_params"].rows}
 
     def save_index_params(self, params: dict[str, str]) -> None:
-        self.db["index_params"].insert_all(
+        self.db.table("index_params").insert_all(
             [{"name": name, "value": value} for name, value in params.items()], replace=True
         )
 
@@ -212,15 +296,16 @@ class Store:
             "indexed": int(indexed),
             "added_at": _now(),
         }
-        key = self.db["documents"].insert(row).last_pk
+        key = self.db.table("documents").insert(row).last_pk
         assert isinstance(key, int)
         self.add_location(key, document)
         return _row_to_document({**row, "key": key})
 
     def add_location(self, key: int, document: Document) -> None:
         for location in {document.url, document.path} - {None, "-"}:
-            self.db["locations"].insert(
-                {"document_key": key, "location": location}, ignore=True
+            self.db.execute(
+                "INSERT OR IGNORE INTO locations (document_key, location) VALUES (?, ?)",
+                [key, location],
             )
 
     def mark_indexed(self, key: int) -> None:
@@ -281,7 +366,7 @@ class Store:
 
     def add_trace(self, document_key: int, quotations: list[dict[str, Any]], notes: list[str]) -> int:
         """Store one trace: quotation rows carry their 'sources' and 'alterations' lists."""
-        trace_id = self.db["traces"].insert(
+        trace_id = self.db.table("traces").insert(
             {
                 "document_key": document_key,
                 "created_at": _now(),
@@ -302,13 +387,13 @@ class Store:
                 "parent_id": ids[parent] if parent is not None else None,
                 "notes": json.dumps(quotation.get("notes", [])),
             }
-            quotation_id = self.db["quotations"].insert(row).last_pk
+            quotation_id = self.db.table("quotations").insert(row).last_pk
             assert isinstance(quotation_id, int)
             ids.append(quotation_id)
-            self.db["quotation_sources"].insert_all(
+            self.db.table("quotation_sources").insert_all(
                 [{**source, "quotation_id": quotation_id} for source in sources]
             )
-            self.db["alterations"].insert_all(
+            self.db.table("alterations").insert_all(
                 [{**alteration, "quotation_id": quotation_id} for alteration in alterations]
             )
         assert isinstance(trace_id, int)

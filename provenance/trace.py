@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -28,7 +28,7 @@ MIN_SCORE = 60.0  # share of quotation words a source must hold unchanged
 # Words in quote marks are a claim to quote: a looser match (down to this) is still
 # traced, and reported as a paraphrase (alterations.PARAPHRASE_SCORE says how loose).
 MIN_SCORE_MARKED = 50.0
-NEVER = datetime.max.replace(tzinfo=timezone.utc)
+NEVER = datetime.max.replace(tzinfo=UTC)
 
 
 @dataclass
@@ -68,7 +68,12 @@ def trace(store: Store, article: Document) -> Trace:
     notes = [] if article.published else [
         "The article has no date: sources published after it cannot be ruled out as origins."
     ]
-    return Trace(article, tuple(traced), tuple(notes))
+    duplicates = tuple(
+        (duplicate, similarity)
+        for key, similarity in index.near_duplicates(store, article_words)
+        if key not in exclude and (duplicate := store.documents_by_key([key]).get(key))
+    )
+    return Trace(article, tuple(traced), tuple(notes), duplicates)
 
 
 def _after(document: Document, article: Document) -> bool:
@@ -237,7 +242,7 @@ def _closeness(article: str, quotation: Quotation, alignment: Alignment,
     enclosing copied passage, then raw character similarity, then the latest date."""
     in_parent = bool(parent_source and parent_source.document.key == alignment.document.key)
     raw = fuzz.ratio(quotation.text, alignment.text)
-    published = alignment.document.published or datetime.min.replace(tzinfo=timezone.utc)
+    published = alignment.document.published or datetime.min.replace(tzinfo=UTC)
     return (alignment.score, in_parent, raw, published)
 
 

@@ -95,7 +95,7 @@ def test_ellipsis_recovers_the_original_text():
     ellipsis = only(found, "ellipsis")
     assert ellipsis.quoted == "…"
     assert ellipsis.original.startswith("The group has lost nearly all of its territory")
-    assert ellipsis.original.endswith("fighters remain at large")
+    assert ellipsis.original.endswith("fighters remain at large.")
 
 
 def test_an_ellipsis_that_hides_a_not_is_a_major_negation():

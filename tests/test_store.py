@@ -1,0 +1,37 @@
+"""The schema: migrations build it on a blank database, and traces are stored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from provenance.model import ProvenanceError
+from provenance.store import Store, migrations
+
+
+def test_blank_database_is_migrated(fresh_db: Store) -> None:
+    tables = set(fresh_db.db.table_names())
+    assert {"documents", "locations", "index_params", "shingles", "minhashes", "lsh_bands",
+            "traces", "quotations", "quotation_sources", "alterations"} <= tables
+    columns = {c.name for c in fresh_db.db["quotations"].columns}
+    assert {"start", "end", "text", "kind", "status", "speaker", "speaker_name", "source_key",
+            "closest_key", "parent_id", "score"} <= columns
+    columns = {c.name for c in fresh_db.db["alterations"].columns}
+    assert {"kind", "severity", "start", "end", "source_start", "source_end", "quoted",
+            "original"} <= columns
+    assert not migrations.pending(fresh_db.db)
+
+
+def test_reopening_applies_nothing_twice(db_path: Path) -> None:
+    Store(db_path).close()
+    store = Store(db_path)
+    names = [m.name for m in migrations.applied(store.db)]
+    assert len(names) == len(set(names))
+
+
+def test_not_a_database(tmp_path: Path) -> None:
+    bogus = tmp_path / "notes.db"
+    bogus.write_text("this is not sqlite at all " * 100)
+    with pytest.raises(ProvenanceError, match="not a provenance database"):
+        Store(bogus)
