@@ -31,7 +31,7 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from provenance import coverage, ingest, trace
@@ -73,7 +73,7 @@ def load_articles(corpus: Path) -> list[Document]:
         row = meta.get(path.stem, {})
         published = None
         if row.get("publication_date"):
-            published = datetime.fromisoformat(row["publication_date"]).replace(tzinfo=timezone.utc)
+            published = datetime.fromisoformat(row["publication_date"]).replace(tzinfo=UTC)
         documents.append(Document(
             path.read_text(encoding="utf-8"), id=path.stem, title=row.get("title"),
             publisher=row.get("publisher"), author=row.get("author"), published=published,
@@ -364,7 +364,7 @@ def quoting_document(case: Case, number: int) -> tuple[Document, int, int]:
     text = lead + case.quote + tail + OUTRO
     start = len(lead)
     emphasis = tuple(Emphasis(start + s, start + e, style) for s, e, style in case.emphasis)
-    article = Document(text, id=f"case-{number}", published=datetime(2030, 1, 1, tzinfo=timezone.utc),
+    article = Document(text, id=f"case-{number}", published=datetime(2030, 1, 1, tzinfo=UTC),
                        emphasis=emphasis)
     return article, start, start + len(case.quote)
 
@@ -409,7 +409,7 @@ def run(corpus: Path, per_kind: int, seed: int, show: list[str]) -> None:
           f"({1000 * elapsed / len(cases):.1f} ms each)")
     report(cases, results)
     for kind in show:
-        for case, (kinds, traced, found) in zip(cases, results):
+        for case, (kinds, _traced, found) in zip(cases, results, strict=False):
             if (kind in kinds) != (kind in case.expected or case.kind == kind):
                 print(f"\n[{kind}] planted {case.kind}: {case.quote!r} (speaker {case.speaker})")
                 for a in found:
@@ -423,7 +423,7 @@ def report(cases: list[Case], results: list[tuple[set[str], bool, list]]) -> Non
     found: Counter[str] = Counter()
     untraced: Counter[str] = Counter()
     confusions: dict[str, Counter[str]] = defaultdict(Counter)
-    for case, (kinds, traced, _) in zip(cases, results):
+    for case, (kinds, traced, _) in zip(cases, results, strict=False):
         untraced[case.kind] += not traced
         planted[case.kind] += 1
         found[case.kind] += case.kind in kinds
@@ -439,7 +439,7 @@ def report(cases: list[Case], results: list[tuple[set[str], bool, list]]) -> Non
         precision = right[kind] / flags[kind] if flags[kind] else float("nan")
         print(f"| {kind} | {planted[kind]} | {recall:.3f} | {flags[kind]} | {precision:.3f} "
               f"| {untraced[kind]} |")
-    controls = [(c, r) for c, r in zip(cases, results) if c.kind == "control"]
+    controls = [(c, r) for c, r in zip(cases, results, strict=False) if c.kind == "control"]
     alarms = [c for c, (kinds, _, _) in controls if kinds - {"cosmetic"}]
     print(f"\ncontrols: {len(controls)}, with any non-cosmetic alteration: {len(alarms)} "
           f"({100 * len(alarms) / len(controls):.2f}%), not traced: {untraced['control']}")
@@ -467,12 +467,12 @@ def clough(folder: Path) -> None:
         for task in "abcde":
             text = (base / f"orig_task{task}.txt").read_text(encoding="latin-1")
             originals[task] = Document(text, id=f"orig_task{task}",
-                                       published=datetime(2000, 1, 1, tzinfo=timezone.utc))
+                                       published=datetime(2000, 1, 1, tzinfo=UTC))
             ingest.add_document(store, originals[task])
         for name, label in sorted(labels.items()):
             text = (base / name).read_text(encoding="latin-1")
             task = name.split("_task")[1][0]
-            answer = Document(text, id=name, published=datetime(2009, 1, 1, tzinfo=timezone.utc))
+            answer = Document(text, id=name, published=datetime(2009, 1, 1, tzinfo=UTC))
             result = trace.trace(store, answer)
             covered = {c.document.id: c for c in coverage.of_trace(result)}
             share = covered[f"orig_task{task}"].share if f"orig_task{task}" in covered else 0.0

@@ -181,7 +181,7 @@ def _split_runs(chain: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
     """Cut a colinear chain where it leaves its diagonal by more than JUMP words.
     A run of one shingle between two jumps is a chance match and is dropped."""
     runs: list[list[tuple[int, int]]] = [[chain[0]]]
-    for before, after in zip(chain, chain[1:]):
+    for before, after in zip(chain, chain[1:], strict=False):
         drift = (after[1] - before[1]) - (after[0] - before[0])
         if abs(drift) > JUMP:
             runs.append([after])

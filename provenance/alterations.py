@@ -18,8 +18,8 @@ Every alteration slices back: ``article[start:end] == quoted`` and
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from . import quotes
 from .align import Segment, SourceText
@@ -337,9 +337,9 @@ def _emphasis(article: str, segments: Sequence[Segment], source: SourceText,
             continue
         if found:
             continue  # the visible emphasis is flagged; the note only confirms it
+        anchor = source.words[segments[0].source_span[0]].start
         yield Alteration(
-            "emphasis_added", "minor", note.start(), note.end(), source.words[segments[0].source_span[0]].start,
-            source.words[segments[0].source_span[0]].start, note.group(), "",
+            "emphasis_added", "minor", note.start(), note.end(), anchor, anchor, note.group(), "",
             f"the article says {note.group().strip('()[] ')!r}, but no emphasis is visible in "
             "the quotation as given (plain text may have dropped it): a claim, not a visible change",
         )

@@ -233,7 +233,8 @@ def _hop(alteration: dict[str, Any], closest: dict[str, Any] | None) -> str:
         return ""
     if hop == "article":
         return "  [made by the article]"
-    return f"  [already in {closest['publisher'] or hop}]" if hop == closest["id"] else f"  [already in {hop}]"
+    name = closest["publisher"] or hop if hop == closest["id"] else hop
+    return f"  [already in {name}]"
 
 
 def _render_alteration(alteration: dict[str, Any], style: Style) -> str:

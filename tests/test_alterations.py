@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -238,7 +238,7 @@ def test_an_emphasis_note_without_visible_emphasis_is_reported_as_a_claim():
 
 
 def test_italics_in_original_is_not_emphasis_added():
-    article = f"“The Pentagon said the dead included *two* service members” (italics in original)."
+    article = "“The Pentagon said the dead included *two* service members” (italics in original)."
     source = SourceText.of(REPORT)
     segments = align(article, 1, article.index("”"), source)
     assert "emphasis_added" not in kinds(alterations.flag(article, segments, source))
@@ -294,12 +294,12 @@ def test_coverage_of_a_document_by_hand():
 
 def test_trace_flags_a_paraphrase_and_credits_the_right_hop(tmp_path):
     store = Store(tmp_path / "p.db")
-    source = Document(REPORT, id="report", published=datetime(2019, 1, 1, tzinfo=timezone.utc))
+    source = Document(REPORT, id="report", published=datetime(2019, 1, 1, tzinfo=UTC))
     ingest.add_document(store, source)
     article = Document(
         "An op-ed said: “The Pentagon told us the dead were two soldiers and one contractor who "
         "was working for the military.”",
-        id="op-ed", published=datetime(2019, 2, 1, tzinfo=timezone.utc))
+        id="op-ed", published=datetime(2019, 2, 1, tzinfo=UTC))
     result = trace.trace(store, article)
     quotation = result.quotations[0]
     assert quotation.status == "traced"
