@@ -7,7 +7,7 @@ shingles. Where the chain jumps (consecutive shingles far apart in the source,
 or quotation words between them that the source does not hold there), the
 segment is cut into pieces and each piece is aligned on its own: that is how
 unmarked splices and reordered parts are seen. Each piece is aligned with
-Levenshtein opcodes over normalised words inside a small window; the tails
+longest-common-subsequence opcodes over normalised words inside a small window; the tails
 are trimmed back to the matched words. Markdown emphasis markers (``**``,
 ``*``, ``_``) are not word characters, so they never disturb the alignment. Offsets of every
 word are raw offsets, so alterations are reported on the text as given.
@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import Indel
 
 from . import index
 from .model import Document
@@ -246,11 +246,26 @@ def _exact(norms: list[str], source: SourceText) -> tuple[int, int] | None:
 
 
 def align_segment(quote: Sequence[Word], source: SourceText, window: tuple[int, int]) -> list[Op]:
+    """Word operations between a piece and a source window.
+
+    The matching is the longest common subsequence (Indel): with Levenshtein's
+    replace, slack words at the window's edge could pair with changed words and
+    hide the words that really match ("… polite be easy" against "be easy. X Y").
+    Adjacent deletions and insertions between two matches become one replace.
+    """
     lo, hi = window
     source_norms = [word.norm for word in source.words[lo:hi]]
-    ops: list[Op] = [
-        (TAGS[op.tag], op.src_start, op.src_end, op.dest_start + lo, op.dest_end + lo)
-        for op in Levenshtein.opcodes([w.norm for w in quote], source_norms)
+    ops: list[Op] = []
+    for op in Indel.opcodes([w.norm for w in quote], source_norms):
+        tag = TAGS[op.tag]
+        if ops and tag != "equal" and ops[-1][0] != "equal":
+            _, q1, _, s1, _ = ops[-1]
+            ops[-1] = ("replace", q1, op.src_end, s1, op.dest_end + lo)
+        else:
+            ops.append((tag, op.src_start, op.src_end, op.dest_start + lo, op.dest_end + lo))
+    ops = [
+        ("added" if s1 == s2 else "omitted" if q1 == q2 else tag, q1, q2, s1, s2)
+        for tag, q1, q2, s1, s2 in ops
     ]
     return _trim(ops, quote, source)
 

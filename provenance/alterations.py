@@ -21,6 +21,8 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
+from rapidfuzz import fuzz
+
 from . import quotes
 from .align import Segment, SourceText
 from .model import Alteration, Emphasis, Quotation, Speaker
@@ -494,6 +496,7 @@ def _source_attribution(source: SourceText, start: int, end: int) -> tuple[Speak
     return speaker, False
 
 
+SAME_NAME = 80  # surname similarity (rapidfuzz ratio) above which two spellings are one name
 MISATTRIBUTION_REACH = 300  # characters either side of the passage in the source
 
 
@@ -511,8 +514,8 @@ def _misattribution(article: str, segments: Sequence[Segment], source: SourceTex
     document = source.document
     own = {surname(x) for x in (document.author, document.publisher) if x} if document else set()
     said = surname(original.name or original.text)
-    if not named or not said or named == said or named in own:
-        return
+    if not named or not said or named in own or fuzz.ratio(named, said) >= SAME_NAME:
+        return  # the same person (a spelling variant: Bornstein, Bornsten)
     if named in {normalize_word(w) for w in (original.name or original.text).split()}:
         return
     # The source names the credited person right by the passage: it may well be theirs
