@@ -103,12 +103,12 @@ def locate(quote: Sequence[Word], source: SourceText) -> tuple[int, int] | None:
     return min(p[2][0] for p in pieces), max(p[2][1] for p in pieces)
 
 
-def locate_pieces(quote: Sequence[Word], source: SourceText
+def locate_pieces(quote: Sequence[Word], source: SourceText, text: str = ""
                   ) -> list[tuple[int, int, tuple[int, int]]]:
     """Cut the segment where its shingle chain jumps: (quote from, quote to, source window),
     in quotation order. Words that no piece holds stay with the piece before them."""
     pieces = _pieces(quote, 0, len(quote), source, depth=0)
-    pieces = _fill_holes(sorted(pieces), len(quote))
+    pieces = _sentence_starts(_fill_holes(sorted(pieces), len(quote)), quote, source, text)
     # Room for a few changed words at an edge the shingles do not reach; none where
     # they do (slack there lets a repeated phrase just before the passage steal a match).
     slack = 3
@@ -175,6 +175,25 @@ def _fill_holes(pieces: list[Piece], size: int) -> list[Piece]:
         filled[0] = (0, filled[0][1], filled[0][2])
         filled[-1] = (filled[-1][0], size, filled[-1][2])
     return filled
+
+
+def _sentence_starts(pieces: list[Piece], quote: Sequence[Word], source: SourceText, text: str
+                     ) -> list[Piece]:
+    """A word that opens a sentence of the quotation ("… 9. The letter") belongs to the
+    piece after it when the source has it there too: a shingle running over the
+    sentence end ("9 the letter") must not pull it into the piece before."""
+    for number in range(len(pieces) - 1):
+        (a_start, a_end, a_anchor), (b_start, b_end, b_anchor) = pieces[number], pieces[number + 1]
+        if a_end - a_start < 2 or a_end != b_start:
+            continue
+        word, before = quote[a_end - 1], quote[a_end - 2]
+        opened = b_anchor[1] - (b_anchor[0] - b_start)  # source word facing the piece start
+        gap = text[before.end : word.start]
+        if any(mark in gap for mark in ".!?") and 0 < opened <= len(source.words) \
+                and source.words[opened - 1].norm == word.norm:
+            pieces[number] = (a_start, a_end - 1, a_anchor)
+            pieces[number + 1] = (b_start - 1, b_end, b_anchor)
+    return pieces
 
 
 def _split_runs(chain: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
@@ -267,7 +286,63 @@ def align_segment(quote: Sequence[Word], source: SourceText, window: tuple[int, 
         ("added" if s1 == s2 else "omitted" if q1 == q2 else tag, q1, q2, s1, s2)
         for tag, q1, q2, s1, s2 in ops
     ]
+    ops = _edge_in_sentence(ops, quote, source, at_start=True)
+    ops = _edge_in_sentence(ops, quote, source, at_start=False)
     return _trim(ops, quote, source)
+
+
+def _edge_in_sentence(ops: list[Op], quote: Sequence[Word], source: SourceText, *, at_start: bool
+                      ) -> list[Op]:
+    """Keep the words before the first (after the last) solid match in its source sentence.
+
+    A common word at the quotation's edge ("The", "In") otherwise matches the same
+    word in the sentence before (after), across a sentence end in the source, and a
+    changed second word then looks like a cut sentence.
+    """
+    solid = [n for n, op in enumerate(ops) if op[0] == "equal" and op[2] - op[1] >= 3]
+    if not solid:
+        return ops
+    k = solid[0] if at_start else solid[-1]
+    if at_start:
+        # where the quotation's first word stands (slack before it does not count)
+        outer = next(op[3] for op in ops if op[0] != "omitted")
+        anchor_q, anchor_s = ops[k][1], ops[k][3]
+        cuts = [b for b in range(outer + 1, anchor_s + 1) if _sentence_edge(source, b)]
+        if not cuts or k == 0 or anchor_s - outer <= anchor_q:  # no source words skipped
+            return ops
+        cut = cuts[-1]
+        take = min(anchor_q, anchor_s - cut)
+        head: list[Op] = [("added", 0, anchor_q - take, anchor_s - take, anchor_s - take)] \
+            if anchor_q > take else []
+        pairs = [(anchor_q - take + i, anchor_s - take + i) for i in range(take)]
+        return _merge(head + _diagonal(pairs, quote, source)) + ops[k:]
+    end_q, end_s = ops[k][2], ops[k][4]
+    outer = next(op[4] for op in reversed(ops) if op[0] != "omitted")
+    cuts = [b for b in range(end_s, outer) if _sentence_edge(source, b)]
+    if not cuts or k == len(ops) - 1 or outer - end_s <= len(quote) - end_q:
+        return ops
+    cut = cuts[0]
+    rest = len(quote) - end_q
+    take = min(rest, cut - end_s)
+    pairs = [(end_q + i, end_s + i) for i in range(take)]
+    tail: list[Op] = [("added", end_q + take, len(quote), end_s + take, end_s + take)] \
+        if rest > take else []
+    return ops[: k + 1] + _merge(_diagonal(pairs, quote, source) + tail)
+
+
+def _diagonal(pairs: list[tuple[int, int]], quote: Sequence[Word], source: SourceText) -> list[Op]:
+    return [("equal" if quote[q].norm == source.words[s].norm else "replace", q, q + 1, s, s + 1)
+            for q, s in pairs]
+
+
+def _merge(ops: list[Op]) -> list[Op]:
+    merged: list[Op] = []
+    for op in ops:
+        if merged and merged[-1][0] == op[0] and merged[-1][2] == op[1] and merged[-1][4] == op[3]:
+            merged[-1] = (op[0], merged[-1][1], op[2], merged[-1][3], op[4])
+        else:
+            merged.append(op)
+    return merged
 
 
 def _trim(ops: list[Op], quote: Sequence[Word], source: SourceText) -> list[Op]:
@@ -318,7 +393,7 @@ def align(text: str, start: int, end: int, source: SourceText) -> list[Segment] 
     """Align the quotation ``text[start:end]`` with a source; None if not found there."""
     segments: list[Segment] = []
     for quote, mark in split_segments(text, start, end):
-        pieces = locate_pieces(quote, source)
+        pieces = locate_pieces(quote, source, text)
         for number, (first, last, window) in enumerate(pieces):
             piece = quote[first:last]
             ops = align_segment(piece, source, window)

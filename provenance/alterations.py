@@ -500,9 +500,20 @@ SAME_NAME = 80  # surname similarity (rapidfuzz ratio) above which two spellings
 MISATTRIBUTION_REACH = 300  # characters either side of the passage in the source
 
 
+PERSON_RE = re.compile(r"(?:[A-Z][\w'’.\-]*\s+){0,3}[A-Z][\w'’\-]+")
+
+
+def _name_like(text: str) -> str | None:
+    """The speaker words as given when they look like a name ("O'Neill", "Yahoo News")."""
+    first = text.split()[0] if text.split() else ""
+    if PERSON_RE.fullmatch(text) and first not in ("The", "A", "An", "He", "She", "They", "It"):
+        return text
+    return None
+
+
 def _misattribution(article: str, segments: Sequence[Segment], source: SourceText,
                     speaker: Speaker | None) -> Iterator[Alteration]:
-    credited = speaker.name if speaker else None
+    credited = speaker.name or _name_like(speaker.text) if speaker else None
     if speaker is None or not credited:
         return
     first, last = segments[0].source_span[0], max(s.source_span[1] for s in segments)
