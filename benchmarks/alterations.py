@@ -480,11 +480,17 @@ def clough(folder: Path) -> None:
                          if q.status == "traced" and q.parent is None) / max(len(text), 1)
             changes = sum(1 for q in result.quotations if q.closest for a in q.closest.alterations
                           if a.kind != "cosmetic")
-            scores["source share quoted"][label].append(share)
+            copied_words = sum(len(q.quotation.text.split()) for q in result.quotations
+                               if q.status == "traced" and q.parent is None)
+            scores["source share quoted (coverage)"][label].append(share)
             scores["answer share copied"][label].append(copied)
-            scores["alterations (fewer = closer)"][label].append(-changes)
-            scores["copied share - alterations/100"][label].append(copied - changes / 100)
+            scores["non-cosmetic alterations (count)"][label].append(changes)
+            # For cut vs heavy: the fewer changes per copied word, the closer the copy.
+            scores["alterations per copied word (fewer = closer)"][label].append(
+                -changes / copied_words if copied_words else -1.0)
     print("\n| score | cut+light vs non | heavy vs non | cut vs heavy | n (cut/light/heavy/non) |")
+    # ROC-AUC: the chance that a random answer of the first group scores above one of
+    # the second (ties count half); 0.5 is no separation.
     print("|---|---|---|---|---|")
     for score, by_label in scores.items():
         counts = "/".join(str(len(by_label[k])) for k in ("cut", "light", "heavy", "non"))

@@ -11,6 +11,24 @@ name is ``misattribution``; a quotation that matches only loosely is a
 ``paraphrase``. A change that adds or removes a negation or a qualifier is
 also flagged as ``negation`` and is always major.
 
+Decisions a fact-checker should know:
+
+- Gaps. Parts joined across a paragraph break, or over more than 60 words
+  behind an ellipsis (20 without one), or over a sentence end without a mark,
+  are a ``splice``; a shorter marked gap is an ``ellipsis``, a shorter unmarked
+  one an ``omission``. Negations are looked for only in the hidden words of
+  the sentences the joined parts stand in.
+- Emphasis. Markdown ``**``/``*``/``_``, capitals the source writes in lower
+  case, and the article's HTML emphasis spans (``Document.emphasis``) that the
+  source's spans lack. A note such as "(emphasis added)" next to a quotation
+  with no visible emphasis is still reported, as a claim (plain text may have
+  lost the markup: the seed article is such a case); "italics in original"
+  turns the markup checks off for that quotation.
+- Misattribution compares surnames: the article's speaker against a transcript
+  label above the passage, or the resolved name the source's own attribution
+  gives. It stays silent when the source names nobody, or names the credited
+  person within 300 characters of the passage (an exchange of remarks).
+
 Every alteration slices back: ``article[start:end] == quoted`` and
 ``source[source_start:source_end] == original``.
 """
@@ -492,8 +510,26 @@ def _source_attribution(source: SourceText, start: int, end: int) -> tuple[Speak
     # unresolved says nothing a fact-checker could compare.
     if speaker is None or not speaker.name or not all(
             part[:1].isupper() for part in speaker.name.split()):
-        return None, False
+        return _named_right_after(source.text, end), False
     return speaker, False
+
+
+NAME = r"[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,2}"
+SAID = r"said|says|wrote|writes|told|added|asked|questioned|tweeted|argued|explained|continued"
+RIGHT_AFTER_RE = re.compile(
+    rf"[,.!?]?[”\"]\s*,?\s*(?:(?P<before>{NAME})\s+(?:{SAID})\b|(?:{SAID})\s+(?P<after>{NAME}))")
+
+
+def _named_right_after(text: str, end: int) -> Speaker | None:
+    """A name beside the closing quote mark right after the passage ("…?” Beck asked)."""
+    match = RIGHT_AFTER_RE.match(text, end, min(len(text), end + 80))
+    if match is None:
+        return None
+    group = "before" if match.group("before") else "after"
+    name = match.group(group)
+    if name.split()[0] in ("The", "He", "She", "They", "It", "I", "We", "A", "An"):
+        return None
+    return Speaker(name, match.start(group), match.end(group), name)
 
 
 SAME_NAME = 80  # surname similarity (rapidfuzz ratio) above which two spellings are one name
