@@ -63,31 +63,42 @@ def emit(results: list[dict[str, Any]], *, as_json: bool, as_nl: bool,
 @click.option("--title", help="Title (one file only).")
 @click.option("--publisher", help="Publisher (one file only).")
 @click.option("--author", help="Author (one file only).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes that read and extract files ahead of the one storing them.")
 def ingest(db: str, paths: tuple[str, ...], format_: str | None, id_: str | None,
-           **metadata: str | None) -> None:
+           workers: int, **metadata: str | None) -> None:
     """Add dated documents to the archive and index: files, folders, globs, - for stdin.
 
     \b
     Text files take metadata from a sidecar NAME.meta.json (id, title, url,
     publisher, author, published); JSON lines files hold one object per line
-    with "text" and the same optional keys.
+    with "text" and the same optional keys. HTML pages (.html, .htm), RSS and
+    Atom feeds (.rss, .atom, .xml) and web archives (.warc, .warc.gz) are read
+    for their main text, metadata and emphasis; a file's content decides its
+    format before its name does.
 
     \b
     Examples:
         provenance ingest archive.db fixtures/
         provenance ingest archive.db story.txt --published 2019-01-16 --publisher NYT
+        provenance ingest archive.db crawl.warc.gz feeds/*.xml
+        curl -s URL | provenance ingest archive.db - --format html --url URL
     """
     overrides = {"id": id_, **metadata} if id_ or any(metadata.values()) else None
     with user_errors():
         store = Store(db)
         files = ingest_stage.expand_paths(paths)
-        show = sys.stderr.isatty() and len(files) > 1
-        with click.progressbar(length=len(files), label="Ingesting", file=sys.stderr,
+        size = sum(os.path.getsize(f) for f in files if f != "-" and os.path.isfile(f))
+        show = sys.stderr.isatty() and (len(files) > 1 or size > 10_000_000)
+        with click.progressbar(length=max(size, 1), label="Ingesting", file=sys.stderr,
                                hidden=not show) as bar:
             summary = ingest_stage.ingest(store, files, format=format_, overrides=overrides,
-                                          progress=lambda _: bar.update(1))
+                                          progress_bytes=bar.update, workers=workers)
     click.echo(f"{len(summary.added)} added, {len(summary.present)} already present, "
                f"{len(summary.skipped)} skipped", err=True)
+    if summary.capture_dated:
+        click.echo(f"{len(summary.capture_dated)} of those added carry no date of their own: "
+                   "their capture date stands in", err=True)
     for path, reason in summary.skipped:
         click.echo(f"skipped {reason}" if reason.startswith(path) else f"skipped {path}: {reason}", err=True)
     if summary.skipped:
@@ -192,7 +203,9 @@ def quotes(files: tuple[str, ...], as_json: bool, as_nl: bool) -> None:
     with user_errors():
         for given in files:
             article = ingest_stage.read_article(given)
-            results.append(report.quotes_json(article, quotes_stage.find_quotations(article.text)))
+            found = quotes_stage.find_quotations(
+                article.text, blocks=trace_stage.marked_blocks(article))
+            results.append(report.quotes_json(article, found))
     emit(results, as_json=as_json, as_nl=as_nl, human=_quotes_text)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import datasketch
 import numpy as np
@@ -93,11 +94,32 @@ def jaccard(signature_a: bytes, signature_b: bytes) -> float:
     return float(np.mean(a == b))
 
 
-def index_document(store: Store, key: int, words: Sequence[Word]) -> None:
+@dataclass(frozen=True)
+class Entry:
+    """What the index stores for one text; computed without the database, so in any process."""
+
+    word_count: int
+    hashes: frozenset[int]
+    signature: bytes
+    buckets: tuple[int, ...]
+
+
+def entry(words: Sequence[Word]) -> Entry:
     hashes = shingles(words)
-    if hashes:  # an empty MinHash would put every empty document in one bucket
-        sketch = minhash(hashes)
-        store.add_postings(key, set(hashes), signature_bytes(sketch), band_buckets(sketch))
+    if not hashes:  # an empty MinHash would put every empty document in one bucket
+        return Entry(len(words), frozenset(), b"", ())
+    sketch = minhash(hashes)
+    return Entry(len(words), frozenset(hashes), signature_bytes(sketch), tuple(band_buckets(sketch)))
+
+
+def index_document(store: Store, key: int, words: Sequence[Word]) -> None:
+    add_entry(store, key, entry(words))
+
+
+def add_entry(store: Store, key: int, prepared: Entry) -> None:
+    """Store an index entry computed ahead (by ``entry``, perhaps in another process)."""
+    if prepared.hashes:
+        store.add_postings(key, set(prepared.hashes), prepared.signature, list(prepared.buckets))
     store.mark_indexed(key)
 
 

@@ -62,6 +62,9 @@ class Document:
     emphasis: tuple[Emphasis, ...] = ()
     notes: tuple[str, ...] = ()
     key: int | None = None
+    # Passages the markup itself marks as quotations (HTML <blockquote>: style
+    # "block", <q>: style "inline"), as spans into ``text``.
+    quotes: tuple[Emphasis, ...] = ()
 
 
 @dataclass(frozen=True)

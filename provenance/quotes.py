@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from provenance.model import Quotation, Speaker
@@ -541,10 +542,15 @@ def _cue_before(text: str, start: int) -> bool:
     return CUE_RE.search(text, sentence_start, max(sentence_start, start - 1)) is not None
 
 
-def find_quotations(text: str) -> list[Quotation]:
-    """Every marked quotation in ``text``, sorted by (start, -end)."""
+def find_quotations(text: str, *, blocks: Sequence[tuple[int, int]] = ()) -> list[Quotation]:
+    """Every marked quotation in ``text``, sorted by (start, -end).
+
+    ``blocks`` are block quotations the source format marked itself (HTML
+    ``<blockquote>``, see ``Document.quotes``), which plain text cannot show.
+    """
     spans = [(s, e, "quoted") for s, e in _quoted_spans(text)]
-    spans += [(s, e, "block") for s, e in _block_spans(text)]
+    found_blocks = set(_block_spans(text)) | {(s, e) for s, e in blocks if e > s}
+    spans += [(s, e, "block") for s, e in sorted(found_blocks)]
     spans.sort(key=lambda span: (span[0], -span[1]))
     article = _Article(text, sorted(p for s, e, _ in spans for p in (s, e)))
     quotations: list[Quotation] = []

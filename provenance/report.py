@@ -9,6 +9,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable
 from dataclasses import asdict
+from datetime import datetime
 from typing import Any
 
 from . import coverage
@@ -146,7 +147,8 @@ def render_text(result: dict[str, Any], *, style: Style = _plain) -> str:
                  f"{document.get('published') or 'undated'}  ({document['path'] or document['id']})")
     lines.extend(f"  note: {note}" for note in result.get("notes", []))
     lines.extend(
-        f"  near-duplicate of {_describe(found)} (MinHash similarity {found['similarity']:.2f})"
+        f"  {_copy_relation(document, found)} {_describe(found)} "
+        f"(MinHash similarity {found['similarity']:.2f})"
         for found in document.get("near_duplicates", [])
     )
     quotations = result["quotations"]
@@ -180,6 +182,14 @@ def _render_coverage(result: dict[str, Any], style: Style) -> list[str]:
             lines.append(f"    left out {len(covered['left_out'])} paragraph(s):")
             lines.extend(f"      ¶{p['number']} {_short(p['preview'], 90)}" for p in covered["left_out"])
     return lines
+
+
+def _copy_relation(document: dict[str, Any], duplicate: dict[str, Any]) -> str:
+    """A near-duplicate published later is a copy of the article, not its original."""
+    if document.get("published") and duplicate.get("published"):
+        if datetime.fromisoformat(duplicate["published"]) > datetime.fromisoformat(document["published"]):
+            return "nearly the same text later in"
+    return "near-duplicate of"
 
 
 STATUS_COLOURS = {"traced": "green", "unsourced": "yellow", "term": "blue"}

@@ -308,6 +308,23 @@ class Store:
                 [key, location],
             )
 
+    def documents_at(self, location: str) -> list[Document]:
+        """Documents stored from this URL or path, oldest publication first."""
+        rows = self.db.query(
+            "SELECT d.* FROM documents d JOIN locations l ON l.document_key = d.key"
+            " WHERE l.location = ? ORDER BY d.published IS NULL, d.published",
+            [location],
+        )
+        return [_row_to_document(row) for row in rows]
+
+    def documents_titled(self, title: str) -> list[Document]:
+        """Documents with exactly this title, oldest publication first."""
+        rows = self.db.query(
+            "SELECT * FROM documents WHERE title = ? ORDER BY published IS NULL, published",
+            [title],
+        )
+        return [_row_to_document(row) for row in rows]
+
     def mark_indexed(self, key: int) -> None:
         self.db.execute("UPDATE documents SET indexed = 1 WHERE key = ?", [key])
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from . import align, alterations, index, quotes, retrieve
+from . import align, alterations, index, quotes, retrieve, syndication
 from .ingest import content_hash
 from .model import Alignment, Document, Quotation, Trace, TracedQuotation
 from .normalize import Word, words
@@ -60,7 +60,8 @@ def trace(store: Store, article: Document) -> Trace:
 
     eligible = [key for key, doc in documents.items() if not _after(doc, article)]
     passages = retrieve.copied_passages(hits, eligible)
-    found = _nest(quotes.find_quotations(article.text) + _unmarked(article, article_words, passages))
+    marked = quotes.find_quotations(article.text, blocks=marked_blocks(article))
+    found = _nest(marked + _unmarked(article, article_words, passages))
     traced: list[TracedQuotation] = []
     for quotation, parent in found:
         parent_source = traced[parent].closest if parent is not None else None
@@ -68,12 +69,20 @@ def trace(store: Store, article: Document) -> Trace:
     notes = [] if article.published else [
         "The article has no date: sources published after it cannot be ruled out as origins."
     ]
+    original = syndication.find_original(store, article)
+    if original is not None:
+        notes.append(syndication.original_note(original))
     duplicates = tuple(
         (duplicate, similarity)
         for key, similarity in index.near_duplicates(store, article_words)
         if key not in exclude and (duplicate := store.documents_by_key([key]).get(key))
     )
     return Trace(article, tuple(traced), tuple(notes), duplicates)
+
+
+def marked_blocks(article: Document) -> list[tuple[int, int]]:
+    """Block quotations the article's markup marked (HTML <blockquote>)."""
+    return [(span.start, span.end) for span in article.quotes if span.style == "block"]
 
 
 def _after(document: Document, article: Document) -> bool:
