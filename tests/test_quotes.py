@@ -207,3 +207,188 @@ def test_offsets_always_slice_back(text: str) -> None:
         again = find_speaker(text, found.start, found.end)
         if again is not None:
             assert text[again.start : again.end] == again.text
+
+
+# --- the attribution around a quotation decides term or quotation -----------------
+
+
+def test_short_phrase_with_a_cue_is_a_quotation() -> None:
+    text = "The mayor called the new budget “a disaster” on Monday."
+    found = quotation(text, "a disaster")
+    assert not found.term
+    assert found.speaker is not None and found.speaker.text == "The mayor"
+
+
+def test_scare_quote_without_a_cue_is_a_term() -> None:
+    text = "The “experts” were wrong again, and the market fell."
+    assert quotation(text, "experts").term
+
+
+def test_title_of_a_show_after_on_is_a_term() -> None:
+    text = "She told reporters on “Meet the Press” that she would run again."
+    assert quotation(text, "Meet the Press").term
+
+
+def test_short_sentence_continuing_a_quotation_is_a_quotation() -> None:
+    text = "“We won the vote in every county,” Maria Lopez said. “Again.”"
+    found = quotation(text, "Again")
+    assert not found.term
+    assert found.speaker is not None and found.speaker.name == "Maria Lopez"
+
+
+# --- speakers -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "name"),
+    [
+        # inversion only right after a quotation or a comma
+        ("Tom Wilson praised the plan and said the Florida senator can “bring real change” to it.",
+         "bring real change", "Tom Wilson"),
+        # a participle takes the subject of its clause, not the object before it
+        ("Ann Bolton distanced herself from the movement by saying she would “support him fully.”",
+         "support him fully", "Ann Bolton"),
+        # "said he would": he is not an inverted speaker
+        (("Pete Seat, a consultant whose firm was hired by the campaign last year, said he would "
+          "be “shocked” by that."), "shocked", "Pete Seat"),
+        # who refers to the name right before it
+        ("The vote was praised by Maria Lopez, who called it “a turning point for the city.”",
+         "a turning point", "Maria Lopez"),
+        # a lowercase descriptor before an inverted name
+        ("“We will not stop,” said former tech executive Carly Fiorina.", "We will not stop",
+         "Carly Fiorina"),
+        # the subject after an opening phrase
+        ("Hours later, Tom Baker returned the compliment, telling Reuters, “He is an amazing man.”",
+         "He is an amazing", "Tom Baker"),
+        # the subject after a role descriptor
+        ("Former Pennsylvania governor Ed Rendell praised the senator, calling it “an incredible feat.”",
+         "an incredible feat", "Ed Rendell"),
+    ],
+)
+def test_speaker_of_the_clause(text: str, words: str, name: str) -> None:
+    assert speaker_name(text, words) == name
+
+
+def test_colon_after_a_cue_belongs_to_the_cue() -> None:
+    text = "Donald Trump spoke in Ohio.\n\nMr. Trump said on Twitter: “The polls are rigged.”"
+    found = quotation(text, "The polls")
+    assert found.speaker is not None
+    assert (found.speaker.text, found.speaker.name) == ("Trump", "Donald Trump")
+
+
+def test_colon_before_a_quotation_takes_the_subject() -> None:
+    text = "Donald Trump issued the following statement:\n\n“Our prayers are with the victims.”"
+    assert speaker_name(text, "Our prayers") == "Donald Trump"
+
+
+def test_definite_role_resolves_to_the_person_named() -> None:
+    text = "Senator Bernie Sanders spoke in Iowa. “We will win this state,” the Vermont senator said."
+    found = quotation(text, "We will win")
+    assert found.speaker is not None
+    assert (found.speaker.text, found.speaker.name) == ("the Vermont senator", "Bernie Sanders")
+
+
+def test_indefinite_role_is_not_resolved() -> None:
+    text = "Senator Bernie Sanders spoke in Iowa. “No comment,” a campaign spokesman said."
+    found = quotation(text, "No comment")
+    assert found.speaker is not None
+    assert found.speaker.text == "a campaign spokesman" and found.speaker.name is None
+
+
+def test_according_to_at_a_sentence_start() -> None:
+    text = "Prices rose again.\n\nAccording to Paul Sperry of the institute, “G4S moved people quietly.”"
+    assert speaker_name(text, "G4S moved") == "Paul Sperry"
+
+
+def test_cue_after_the_quotation_in_a_later_clause_loses_to_the_cue_before() -> None:
+    text = "Ted Cruz accuses Obama of “leading from behind” and Donald Trump says he is losing."
+    assert speaker_name(text, "leading from behind") == "Ted Cruz"
+
+
+def test_pronoun_subject_after_an_opening_phrase() -> None:
+    text = "Al Sharpton spoke on Monday.\n\nEight years ago, he said, “We will not forget this.”"
+    assert speaker_name(text, "We will not forget") == "Al Sharpton"
+
+
+def test_cue_words_inside_a_quotation_are_not_attributions() -> None:
+    text = ("Bernie Sanders spoke late.\n\nHe vowed to “continue the fight in the next primary,” "
+            "and to “take our fight to Philadelphia.”")
+    assert speaker_name(text, "continue the fight") == "Bernie Sanders"
+    assert speaker_name(text, "take our fight") == "Bernie Sanders"
+
+
+def test_role_noun_between_quotation_and_name() -> None:
+    text = "Trump spoke on Monday. “He should get the award.”\n“But why?” reporter Jackie Nespral asked him."
+    assert speaker_name(text, "But why") == "Jackie Nespral"
+
+
+def test_states_is_a_cue_only_as_a_verb() -> None:
+    text = "“She will fight for you,” a voice-over in the ad states."
+    found = quotation(text, "She will fight")
+    assert found.speaker is not None and found.speaker.text == "a voice-over in the ad"
+    text = ("“Rallying around Ted Cruz may be the only way,” Lindsey Graham told CBS News, when a dozen "
+            "states held contests. “But I am not so sure.”")
+    assert speaker_name(text, "But I am not") == "Lindsey Graham"
+
+
+def test_closing_mark_spaced_after_an_inner_quotation() -> None:
+    text = ("''There was a backlash against 'Primates of Park Avenue,'  '' Ms. Ferriss noted. "
+            "''That suggests to me that this might not have many followers.''")
+    found = [q for q in find_quotations(text) if not q.term]
+    assert found[0].text.startswith("There was") and found[0].text.endswith("Avenue,'  ")
+    assert any(q.text.startswith("That suggests") for q in found)
+
+
+def test_who_after_a_role_is_that_role() -> None:
+    text = ("Josh Earnest spoke on Monday. A White House official who spoke anonymously "
+            "said, “There are discussions every week.”")
+    found = quotation(text, "There are discussions")
+    assert found.speaker is not None
+    assert found.speaker.name != "Josh Earnest"
+
+
+def test_signature_after_a_quotation() -> None:
+    text = ("Voters spoke.\n\n“Mr. Trump embodies the legacy of racism.” ― Sonya Herridge\n"
+            "“Boeing and GE pay zero taxes.”\n\n- Sanders.\n\nMore text.")
+    assert speaker_name(text, "Mr. Trump embodies") == "Sonya Herridge"
+    assert speaker_name(text, "Boeing and GE") == "Sanders"
+
+
+def test_seed_copied_passage_speaker_is_the_newspaper(seed: str) -> None:
+    start = seed.index("Four Americans were among")
+    end = seed.index(".\n\n", seed.index("I saw this in Iraq")) + 1  # the passage trace finds
+    speaker = find_speaker(seed, start, end)
+    assert speaker is not None and speaker.name == "New York Times"
+
+
+def test_emphasis_added_is_not_a_cue() -> None:
+    text = "Keep American forces in the region (emphasis added).\n\nTaxes will rise next year."
+    start = text.index("Taxes")
+    speaker = find_speaker(text, start, len(text) - 1)
+    assert speaker is None or speaker.text != "American"
+
+
+@pytest.mark.parametrize("text, words, expected", [
+    ("Mayor Ana Ortiz said she expected that voters will say “no” to the tax plan.", "no", "Ana Ortiz"),
+    ("Councilman Ray Dunn said of Ms. Ortiz: “She has never once returned my calls.”", "She has", "Ray Dunn"),
+])
+def test_nested_attribution_credits_the_outer_speaker(text: str, words: str, expected: str) -> None:
+    speaker = quotation(text, words).speaker
+    assert speaker is not None and speaker.text == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a fronted clause with its own cue: the main clause speaks
+    ("When the reporter asked Ms. Ortiz about the vote, Dunn replied, “We will win it.”", "Dunn"),
+    # two coordinated attributions: the nearer one speaks
+    ("Ortiz said the vote was close and Dunn said “we will win it.”", "Dunn"),
+])
+def test_cues_that_do_not_report_the_later_one(text: str, expected: str) -> None:
+    assert speaker_name(text, "We will" if "We will" in text else "we will") == expected
+
+
+def test_paragraph_after_a_colon_is_the_introducer() -> None:
+    text = ("The council met on Tuesday. When the vote failed, Mayor Ana Ortiz released the "
+            "following statement:\n\n“We will bring the plan back next year.”\n\nRay Dunn said nothing.")
+    speaker = quotation(text, "We will").speaker
+    assert speaker is not None and speaker.text == "Ana Ortiz"
