@@ -375,3 +375,16 @@ def test_every_alteration_slices_back_to_both_texts(paras, edits):
     for alteration in alterations.flag(quote, segments, source_text):
         assert quote[alteration.start : alteration.end] == alteration.quoted
         assert source[alteration.source_start : alteration.source_end] == alteration.original
+
+
+def test_trace_flags_a_quotation_credited_to_the_wrong_senator(tmp_path):
+    store = Store(tmp_path / "m.db")
+    ingest.add_document(store, Document(REPORT, id="report",
+                                        published=datetime(2019, 1, 1, tzinfo=UTC)))
+    text = ("In a floor speech, the senator was blunt. “This attack is a tragic reminder that the "
+            "fight is not finished,” said Senator Chuck Grassley.")
+    result = trace.trace(store, Document(text, id="blog", published=datetime(2019, 2, 1, tzinfo=UTC)))
+    traced = next(q for q in result.quotations if q.status == "traced")
+    wrong = [a for a in traced.closest.alterations if a.kind == "misattribution"]
+    assert wrong and text[wrong[0].start : wrong[0].end] == "Chuck Grassley"
+    assert "Jack Reed" in wrong[0].note
