@@ -106,6 +106,9 @@ class Alteration:
     quoted: str
     original: str
     note: str = ""
+    # In a chain A -> B -> article: "article" if the article made the change, else the
+    # id of the intermediate source that already had it. None when there is no chain.
+    introduced_by: str | None = None
 
 
 @dataclass(frozen=True)

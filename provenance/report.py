@@ -12,6 +12,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+from . import coverage
 from .model import Alignment, Document, Quotation, Trace, TracedQuotation
 
 
@@ -88,6 +89,13 @@ def traced_json(traced: TracedQuotation) -> dict[str, Any]:
 
 
 def trace_json(trace: Trace) -> dict[str, Any]:
+    covered = [coverage.coverage_json(c) for c in coverage.of_trace(trace)]
+    by_id = {c["id"]: c for c in covered}
+    quotations = [traced_json(q) for q in trace.quotations]
+    for quotation in quotations:
+        for role in ("source", "closest"):
+            if quotation.get(role) and quotation[role]["id"] in by_id:
+                quotation[role]["coverage"] = by_id[quotation[role]["id"]]
     document = document_json(trace.document)
     document["near_duplicates"] = [
         {"id": found.id, "title": found.title, "publisher": found.publisher,
@@ -97,8 +105,9 @@ def trace_json(trace: Trace) -> dict[str, Any]:
     ]
     return {
         "document": document,
-        "quotations": [traced_json(q) for q in trace.quotations],
+        "quotations": quotations,
         "notes": list(trace.notes),
+        "coverage": covered,
     }
 
 
@@ -149,7 +158,30 @@ def render_text(result: dict[str, Any], *, style: Style = _plain) -> str:
     for number, quotation in enumerate(quotations, 1):
         lines.append("")
         lines.extend(_render_quotation(number, quotation, style))
+    if result.get("coverage"):
+        lines.append("")
+        lines.extend(_render_coverage(result, style))
     return "\n".join(lines)
+
+
+def _render_coverage(result: dict[str, Any], style: Style) -> list[str]:
+    """Selective quoting: the share of each source quoted and the paragraphs left out."""
+    titles = {
+        source["id"]: _describe(source)
+        for quotation in result["quotations"] for role in ("source", "closest")
+        if (source := quotation.get(role))
+    }
+    lines = [style("Selective quoting", bold=True)]
+    for covered in result["coverage"]:
+        partly = f", {len(covered['partly_quoted'])} in part" if covered["partly_quoted"] else ""
+        lines.append(f"  {titles.get(covered['id'], covered['id'])}")
+        lines.append(f"    quoted {covered['quoted_words']} of {covered['words']} words "
+                     f"({100 * covered['share']:.0f}%); paragraphs quoted: "
+                     f"{len(covered['quoted_paragraphs'])} of {covered['paragraphs']}{partly}")
+        if covered["left_out"]:
+            lines.append(f"    left out {len(covered['left_out'])} paragraph(s):")
+            lines.extend(f"      ¶{p['number']} {_short(p['preview'], 90)}" for p in covered["left_out"])
+    return lines
 
 
 def _copy_relation(document: dict[str, Any], duplicate: dict[str, Any]) -> str:
@@ -188,19 +220,31 @@ def _render_quotation(number: int, quotation: dict[str, Any], style: Style) -> l
     lines.extend(f"    note: {note}" for note in quotation.get("notes", []))
     lines.extend(_render_changes(quotation["alterations"], closest, style))
     if source["id"] != closest["id"]:
-        lines.extend(_render_changes(quotation.get("source_alterations", []), source, style))
+        lines.extend(_render_changes(quotation.get("source_alterations", []), source, style,
+                                     closest=closest))
     return lines
 
 
-def _render_changes(alterations: list[dict[str, Any]], against: dict[str, Any], style: Style
-                    ) -> list[str]:
+def _render_changes(alterations: list[dict[str, Any]], against: dict[str, Any], style: Style,
+                    *, closest: dict[str, Any] | None = None) -> list[str]:
     changes = [a for a in alterations if a["kind"] != "cosmetic"]
     cosmetic = len(alterations) - len(changes)
     name = against["publisher"] or against["id"]
     if not changes:
         return [f"    changes against {name}: none" + (f" ({cosmetic} cosmetic)" if cosmetic else "")]
     head = f"    changes against {name}" + (f" (+{cosmetic} cosmetic)" if cosmetic else "") + ":"
-    return [head] + [_render_alteration(a, style) for a in changes]
+    return [head] + [_render_alteration(a, style) + _hop(a, closest) for a in changes]
+
+
+def _hop(alteration: dict[str, Any], closest: dict[str, Any] | None) -> str:
+    """Which hop of the chain made a change against the earliest source."""
+    hop = alteration.get("introduced_by")
+    if not hop or closest is None:
+        return ""
+    if hop == "article":
+        return "  [made by the article]"
+    name = closest["publisher"] or hop if hop == closest["id"] else hop
+    return f"  [already in {name}]"
 
 
 def _render_alteration(alteration: dict[str, Any], style: Style) -> str:

@@ -194,7 +194,14 @@ def m004_browse_views(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m005_scan(db: sqlite_utils.Database) -> None:
+def m005_alteration_hops(db: sqlite_utils.Database) -> None:
+    # Which hop of a quotation chain made the change: "article", or an intermediate
+    # source's id (the change was already there when the article copied it).
+    db.execute("ALTER TABLE alterations ADD COLUMN introduced_by TEXT")
+
+
+@migrations()
+def m006_scan(db: sqlite_utils.Database) -> None:
     db.execute(
         """CREATE TABLE IF NOT EXISTS scanned (
             document_key INTEGER PRIMARY KEY REFERENCES documents(key),
@@ -204,7 +211,7 @@ def m005_scan(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m006_postings_segments(db: sqlite_utils.Database) -> None:
+def m007_postings_segments(db: sqlite_utils.Database) -> None:
     """Postings in segments (a log-structured merge): a batch is written into a new,
     small segment, so an insert never walks the whole B-tree at random; segments of
     similar size are merged, so a query visits only a few. An index built before this
@@ -225,7 +232,7 @@ def m006_postings_segments(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m007_common_shingles(db: sqlite_utils.Database) -> None:
+def m008_common_shingles(db: sqlite_utils.Database) -> None:
     """Shingles held by more than COMMON_LIMIT documents within one posting segment:
     common phrasing, never evidence of copying; a query skips them without counting."""
     db.execute("CREATE TABLE common_shingles (hash INTEGER PRIMARY KEY)")

@@ -25,6 +25,9 @@ from .normalize import Word, words
 from .store import Store, trace_rows
 
 MIN_SCORE = 60.0  # share of quotation words a source must hold unchanged
+# Words in quote marks are a claim to quote: a looser match (down to this) is still
+# traced, and reported as a paraphrase (alterations.PARAPHRASE_SCORE says how loose).
+MIN_SCORE_MARKED = 50.0
 NEVER = datetime.max.replace(tzinfo=UTC)
 
 
@@ -41,7 +44,7 @@ class _Context:
 
     def source_text(self, key: int) -> align.SourceText:
         if key not in self.sources:
-            self.sources[key] = align.SourceText.of(self.documents[key].text)
+            self.sources[key] = align.SourceText.of(self.documents[key].text, self.documents[key])
         return self.sources[key]
 
 
@@ -166,7 +169,30 @@ def _trace_one(context: _Context, quotation: Quotation, parent: int | None,
     chain = tuple(sorted(origins, key=_date_key))
     earliest, notes = _earliest(chain)
     closest = max(origins, key=lambda a: _closeness(context.article.text, quotation, a, parent_source))
+    chain, earliest, closest = _hops(context, chain, earliest, closest)
     return TracedQuotation(quotation, "traced", earliest, closest, chain, later, parent, notes)
+
+
+def _hops(context: _Context, chain: tuple[Alignment, ...], earliest: Alignment, closest: Alignment
+          ) -> tuple[tuple[Alignment, ...], Alignment, Alignment]:
+    """Mark which hop introduced each change: the article, or a source between it and
+    the earliest one (whose passage, aligned with the earliest, already shows it)."""
+    if earliest is closest or earliest.document.key is None:
+        return chain, earliest, closest
+    origin = context.source_text(earliest.document.key)
+    hops = []
+    for middle in chain:
+        if middle is earliest or _date_key(middle) < _date_key(earliest):
+            continue
+        text = middle.document.text
+        segments = align.align(text, middle.start, middle.end, origin)
+        theirs = alterations.flag(text, segments, origin) if segments else []
+        hops.append((middle.document.id or str(middle.document.key), theirs))
+    marked_earliest = replace(earliest, alterations=alterations.introduced_by(earliest.alterations, hops))
+    marked_closest = replace(closest, alterations=tuple(
+        replace(a, introduced_by="article") for a in closest.alterations))
+    swap = {id(earliest): marked_earliest, id(closest): marked_closest}
+    return tuple(swap.get(id(a), a) for a in chain), marked_earliest, marked_closest
 
 
 def _word_range(article_words: list[Word], quotation: Quotation) -> tuple[int, int]:
@@ -180,12 +206,16 @@ def _align(context: _Context, quotation: Quotation, key: int, word_count: int) -
     if not segments:
         return None
     score = align.score(segments, word_count)
-    if score < MIN_SCORE:
+    if score < (MIN_SCORE if quotation.kind == "unmarked" else MIN_SCORE_MARKED):
         return None
     spans = [segment.source_span for segment in segments]
     start = source.words[min(s for s, _ in spans)].start
     end = source.words[max(e for _, e in spans) - 1].end
-    flags = alterations.flag(context.article.text, segments, source)
+    flags = alterations.flag(context.article.text, segments, source,
+                             emphasis=context.article.emphasis, speaker=quotation.speaker)
+    loose = alterations.paraphrase(quotation, score, source.text, start, end, flags)
+    if loose:
+        flags.append(loose)
     segment_spans = tuple(
         (s.quote_words[0].start, s.quote_words[-1].end,
          source.words[s.source_span[0]].start, source.words[s.source_span[1] - 1].end)

@@ -217,33 +217,40 @@ def test_bad_files_are_reported_by_name_and_reason_and_the_rest_kept(tmp_path, b
     assert "4 added, 0 already present, 5 skipped" in output
 
 
-def test_a_killed_ingest_leaves_a_consistent_database_and_can_be_rerun(tmp_path):
-    folder = tmp_path / "pages"
-    count = 400
+def _kill_mid_ingest(folder, db, count):
+    """Start an ingest, kill -9 it once some documents are stored; False if it finished first."""
     write_pages(folder, count)
-    db = tmp_path / "archive.db"
-    command = [sys.executable, "-c", "from provenance.cli import cli; cli()", "ingest", str(db), str(folder),
-               "--workers", "1"]  # one process: slow enough to be killed half-way
+    command = [sys.executable, "-c", "from provenance.cli import cli; cli()", "ingest", str(db), str(folder)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    stored = 0
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and process.poll() is None:
-        time.sleep(0.05)
+        time.sleep(0.02)
         try:
             with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.2) as connection:
                 stored = connection.execute("SELECT count(*) FROM documents").fetchone()[0]
         except sqlite3.Error:
             continue
-        if stored >= 20:
+        if stored >= 1:
             break
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
-    assert process.returncode == -signal.SIGKILL, f"the ingest ended ({process.returncode}) before the kill"
+    return command, process.returncode == -signal.SIGKILL
+
+
+def test_a_killed_ingest_leaves_a_consistent_database_and_can_be_rerun(tmp_path):
+    # A fast or busy machine may finish a small ingest before the kill lands: try bigger ones.
+    for attempt, count in enumerate((400, 1200, 3600)):
+        folder, db = tmp_path / f"pages{attempt}", tmp_path / f"archive{attempt}.db"
+        command, killed = _kill_mid_ingest(folder, db, count)
+        if killed and len(documents(db)) < count:
+            break
+    else:
+        pytest.fail("every ingest stored all its documents before the kill")
 
     with sqlite3.connect(db) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         total = connection.execute("SELECT count(*) FROM documents").fetchone()[0]
-        assert 0 < total < count, (total, stored)
+        assert 0 < total < count, total
         # every stored document is fully indexed and located: no half-written document
         half = connection.execute(
             "SELECT count(*) FROM documents d WHERE indexed = 0"
