@@ -3,7 +3,7 @@ trace against it equals a trace against the embedded SQLite index.
 
 A real redis-server is started on a free loopback port (no fakes). Without
 redis-server these tests are skipped locally and fail under CI (env CI set):
-.ci/redis-deps installs it.
+.ci/system-deps installs it.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def free_port() -> int:
 def redis_url(tmp_path: Path) -> Iterator[str]:
     server = shutil.which("redis-server")
     if server is None:
-        message = "redis-server is not installed (run .ci/redis-deps)"
+        message = "redis-server is not installed (run bash .ci/system-deps)"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
