@@ -168,6 +168,7 @@ class RedisIndex:
             "text": zlib.compress(document.text.encode(), 6),  # a third of the memory
             "emphasis": json.dumps([[e.start, e.end, e.style] for e in document.emphasis]),
             "notes": json.dumps(list(document.notes)), "indexed": int(indexed),
+            "quotes": json.dumps([[q.start, q.end, q.style] for q in document.quotes]),
         }
         self._writer.hset(self._key("doc", key),
                           mapping={k: v for k, v in row.items() if v is not None})
@@ -315,6 +316,7 @@ def _document(row: dict[str, str], key: int) -> Document:
         path=row.get("path"), format=row.get("format") or "text",
         emphasis=tuple(Emphasis(*span) for span in json.loads(row.get("emphasis", "[]"))),
         notes=tuple(json.loads(row.get("notes", "[]"))), key=key,
+        quotes=tuple(Emphasis(*span) for span in json.loads(row.get("quotes", "[]"))),
     )
 
 

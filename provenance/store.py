@@ -238,6 +238,14 @@ def m008_common_shingles(db: sqlite_utils.Database) -> None:
     db.execute("CREATE TABLE common_shingles (hash INTEGER PRIMARY KEY)")
 
 
+@migrations()
+def m009_document_quotes(db: sqlite_utils.Database) -> None:
+    """Passages a document's markup marks as quotations (HTML <blockquote>: "block",
+    <q>: "inline"), as JSON [[start, end, style], ...] into its text: a stored HTML
+    article traced by id finds its block quotations as the file does."""
+    db.execute("ALTER TABLE documents ADD COLUMN quotes TEXT NOT NULL DEFAULT '[]'")
+
+
 COMMON_LIMIT = 100  # = retrieve.MAX_DOCUMENT_FREQUENCY; the common_shingles table is built with it
 
 
@@ -260,6 +268,7 @@ def _row_to_document(row: dict[str, Any]) -> Document:
         emphasis=tuple(Emphasis(*span) for span in json.loads(row["emphasis"])),
         notes=tuple(json.loads(row["notes"])),
         key=row["key"],
+        quotes=tuple(Emphasis(*span) for span in json.loads(row.get("quotes") or "[]")),
     )
 
 
@@ -383,6 +392,7 @@ class Store:
             "text": document.text,
             "emphasis": json.dumps([[e.start, e.end, e.style] for e in document.emphasis]),
             "notes": json.dumps(list(document.notes)),
+            "quotes": json.dumps([[q.start, q.end, q.style] for q in document.quotes]),
             "indexed": int(indexed),
             "added_at": _now(),
         }

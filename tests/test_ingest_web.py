@@ -359,3 +359,44 @@ def test_gzip_compressed_files_are_read_and_a_truncated_one_reported(tmp_path):
     assert "3 added, 0 already present, 1 skipped" in result.output
     assert f"{folder}/cut.html.gz: truncated gzip file" in result.output
     assert sorted(row["format"] for row in documents(db)) == ["feed", "feed", "html"]
+
+
+def test_a_stored_html_article_keeps_its_block_quotation_when_traced_by_id(tmp_path):
+    import json
+
+    db = tmp_path / "archive.db"
+    assert run("ingest", str(db), str(WEB / "news_article.html")).exit_code == 0
+    (row,) = documents(db)
+    spans = [tuple(span) for span in json.loads(row["quotes"])]
+    ((start, end, _),), text = [span for span in spans if span[2] == "block"], row["text"]
+    assert text[start:end].startswith("We are not against a bridge.")
+
+    stored = Store(db)
+    try:
+        document = stored.document_by_id(row["id"])
+    finally:
+        stored.close()
+    assert document is not None
+    assert [(q.start, q.end, q.style) for q in document.quotes] == spans
+
+    blocks = {}
+    for given in (row["id"], str(WEB / "news_article.html")):
+        traced = run("trace", str(db), given, "--json", "--no-store")
+        assert traced.exit_code == 0, traced.output
+        (trace,) = json.loads(traced.output)
+        (block,) = [q for q in trace["quotations"] if q["kind"] == "block"]
+        assert text[block["start"] : block["end"]] == block["text"]
+        assert block["text"].startswith("We are not against a bridge.")
+        blocks[given] = (block["start"], block["end"], block["text"])
+    assert blocks[row["id"]] == blocks[str(WEB / "news_article.html")]
+
+
+def test_a_blank_database_gets_the_quotes_column(tmp_path):
+    store = Store(tmp_path / "blank.db")
+    try:
+        columns = {column.name: column for column in store.db["documents"].columns}
+        assert "quotes" in columns and columns["quotes"].notnull
+        assert "m009_document_quotes" in {
+            row["name"] for row in store.db["_sqlite_migrations"].rows}
+    finally:
+        store.close()
