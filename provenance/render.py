@@ -55,7 +55,7 @@ mark.prov-quotation{background:#fff2a8;padding:0 .05em}
 mark.prov-quotation mark.prov-quotation{background:#ffd866}
 mark.prov-source{background:#d9f5d6}
 td.col-text .prov-text{min-width:40em;max-width:60em}
-td.col-content_hash,td.col-emphasis{max-width:9em;word-break:break-all;font-size:.8em}
+td.col-content_hash,td.col-emphasis,td.col-quotes{max-width:9em;word-break:break-all;font-size:.8em}
 dl.column-descriptions{display:grid;grid-template-columns:max-content 1fr;gap:0 1em;
  font-size:.85em;max-height:12em;overflow:auto;border:1px solid #ddd;padding:.3em .6em}
 dl.column-descriptions dd{margin:0}
