@@ -161,3 +161,13 @@ def test_postings_equal_sqlite(tmp_path: Path, redis_url: str) -> None:
     for limit in (None, 2):
         assert sorted((h, ids[k]) for h, k in store.postings(shingles, limit=limit)) == sorted(
             (h, shared_ids[k]) for h, k in shared.postings(shingles, limit=limit))
+
+
+def test_an_html_document_keeps_its_marked_quotations_in_redis(tmp_path: Path, redis_url: str) -> None:
+    page = ROOT / "tests" / "data" / "web" / "news_article.html"
+    index = RedisIndex(redis_url)
+    ingest(index, [str(page)])
+    (document,) = index.documents_titled("Council approves harbour bridge after late-night vote")
+    assert "block" in [span.style for span in document.quotes]
+    block = next(span for span in document.quotes if span.style == "block")
+    assert document.text[block.start : block.end].startswith("We are not against a bridge.")
