@@ -405,3 +405,9 @@ def test_no_break_space_in_a_name_is_kept_as_written() -> None:
     text = "“We will win,” said Jane\u00a0Doe.\n"
     speaker = quotation(text, "We will win").speaker
     assert speaker is not None and speaker.text == "Jane\u00a0Doe"
+
+
+def test_called_after_an_indefinite_group_names_it() -> None:
+    text = ("“They are attacking me in Ohio,” Smith said, citing a donor group called Acme Fund. "
+            "“So they think I will win.”\n")
+    assert speaker_name(text, "So they think") == "Smith"
