@@ -234,6 +234,8 @@ def find_quotations(text: str, *, blocks: Sequence[tuple[int, int]] = ()) -> lis
     ``blocks`` are block quotations the source format marked itself (HTML
     ``<blockquote>``, see ``Document.quotes``), which plain text cannot show.
     """
+    original = text
+    text = _spaced(text)
     spans = [(s, e, "quoted") for s, e in _quoted_spans(text)]
     found_blocks = set(_block_spans(text)) | {(s, e) for s, e in blocks if e > s}
     spans += [(s, e, "block") for s, e in sorted(found_blocks)]
@@ -254,10 +256,25 @@ def find_quotations(text: str, *, blocks: Sequence[tuple[int, int]] = ()) -> lis
         else:
             last_end = max(last_end, end)
             previous = speaker or previous
-        quotations.append(Quotation(start, end, text[start:end], kind, speaker, term))
+        quotations.append(Quotation(start, end, original[start:end], kind,
+                                    _as_written(original, speaker), term))
     return quotations
 
 
 def find_speaker(text: str, start: int, end: int) -> Speaker | None:
     """The speaker of a passage found by other means, by the same rules."""
-    return Article(text, [start, end]).speaker_for(start, end, previous=None)[0]
+    speaker = Article(_spaced(text), [start, end]).speaker_for(start, end, previous=None)[0]
+    return _as_written(text, speaker)
+
+
+def _spaced(text: str) -> str:
+    """The text with no-break spaces as plain spaces (same offsets): many articles write
+    “...,” the company\u00a0said, and the rules match spaces and tabs."""
+    return text.replace("\u00a0", " ") if "\u00a0" in text else text
+
+
+def _as_written(text: str, speaker: Speaker | None) -> Speaker | None:
+    """A speaker found in the spaced text, with its words as the article writes them."""
+    if speaker is None or text[speaker.start : speaker.end] == speaker.text:
+        return speaker
+    return Speaker(text[speaker.start : speaker.end], speaker.start, speaker.end, speaker.name)

@@ -365,6 +365,11 @@ def _phrase_before(text: str, cue_start: int) -> re.Match[str] | None:
     return BEFORE_CUE_RE.search(text, low, cue_start)
 
 
+# After "a group", "called" names it: "a super PAC called Future45" says nothing.
+NAMING_CUES = frozenset("called calling dubbed labeled labelled".split())
+INDEFINITE_RE = re.compile(r"(?:[Aa]n?|[Aa]nother)[ \t]")
+
+
 def _attribution_at(text: str, cue: re.Match[str]) -> Attribution | None:
     """The attribution of one cue; None for a passive cue or a colon after no name."""
     cue_word = cue.group()
@@ -378,6 +383,8 @@ def _attribution_at(text: str, cue: re.Match[str]) -> Attribution | None:
     # "according to X"; "..., saying": the phrase before a participle is its object.
     own_subject = cue_word not in SPEAKER_AFTER_CUES and not cue_word.endswith("ing")
     spot = _speaker_from(text, before) if before is not None and own_subject else None
+    if spot is not None and cue_word in NAMING_CUES and INDEFINITE_RE.match(text, spot[0]):
+        return None  # "a super PAC called Future45", "a program called Sandy Hook Promise"
     if spot is None and not cue_word.endswith("ing") and (
         cue_word in SPEAKER_AFTER_CUES or INVERSION_RE.search(text, max(0, cue.start() - 4), cue.start())
     ):

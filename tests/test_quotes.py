@@ -392,3 +392,22 @@ def test_paragraph_after_a_colon_is_the_introducer() -> None:
             "following statement:\n\n“We will bring the plan back next year.”\n\nRay Dunn said nothing.")
     speaker = quotation(text, "We will").speaker
     assert speaker is not None and speaker.text == "Ana Ortiz"
+
+
+def test_no_break_space_before_the_cue() -> None:
+    text = "The firm said little.\n\n“We wish them well,” the firm\u00a0said in a statement.\n"
+    found = quotation(text, "We wish them well")
+    assert found.speaker is not None and found.speaker.text == "the firm"
+    assert found.text == "We wish them well,"
+
+
+def test_no_break_space_in_a_name_is_kept_as_written() -> None:
+    text = "“We will win,” said Jane\u00a0Doe.\n"
+    speaker = quotation(text, "We will win").speaker
+    assert speaker is not None and speaker.text == "Jane\u00a0Doe"
+
+
+def test_called_after_an_indefinite_group_names_it() -> None:
+    text = ("“They are attacking me in Ohio,” Smith said, citing a donor group called Acme Fund. "
+            "“So they think I will win.”\n")
+    assert speaker_name(text, "So they think") == "Smith"
