@@ -167,7 +167,7 @@ def trace(db: str, files: tuple[str, ...], as_json: bool, as_nl: bool, no_store:
                 write_report(html_path, result, traced.document.text)
     colour = sys.stdout.isatty()
     emit(results, as_json=as_json, as_nl=as_nl,
-         human=lambda r: report.render_text(r, style=click.style if colour else report._plain))
+         human=lambda r: report.render_text(r, style=click.style if colour else report.plain))
 
 
 def write_report(path: str, result: dict[str, Any], text: str) -> None:

@@ -84,12 +84,10 @@ def decode(data: bytes, *, where: str) -> str:
 
 def metadata_document(text: str, meta: dict[str, Any], *, where: str, **fields: Any) -> Document:
     """A Document from text and a metadata mapping, validated."""
-    unknown = {"text", "note", "notes", *METADATA_KEYS}
     for name in METADATA_KEYS:
         if meta.get(name) is not None and not isinstance(meta[name], str | int):
             raise ProvenanceError(f"{where}: {name!r} must be a string")
     notes = meta.get("notes") or ([meta["note"]] if meta.get("note") else [])
-    del unknown
     return Document(
         text=text,
         id=str(meta["id"]) if meta.get("id") not in (None, "") else None,

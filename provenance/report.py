@@ -58,7 +58,7 @@ def _chain_json(alignment: Alignment) -> dict[str, Any]:
     }
 
 
-def quotation_json(quotation: Quotation, *, with_speaker_name: bool = True) -> dict[str, Any]:
+def quotation_json(quotation: Quotation) -> dict[str, Any]:
     speaker = asdict(quotation.speaker) if quotation.speaker else None
     return {
         "start": quotation.start,
@@ -125,7 +125,7 @@ def quotes_json(document: Document, found: list[Quotation]) -> dict[str, Any]:
 Style = Callable[..., str]
 
 
-def _plain(text: str, **_: Any) -> str:
+def plain(text: str, **_: Any) -> str:
     return text
 
 
@@ -139,7 +139,7 @@ def _short(text: str, width: int = 300) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-def render_text(result: dict[str, Any], *, style: Style = _plain) -> str:
+def render_text(result: dict[str, Any], *, style: Style = plain) -> str:
     """A terminal report for one traced article (``style`` is click.style on a TTY)."""
     document = result["document"]
     lines = [style(f"{document.get('title') or document['path']}", bold=True)]
