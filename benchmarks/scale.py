@@ -30,9 +30,11 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from provenance import align, retrieve
 from provenance import ingest as ingest_stage
 from provenance import report
 from provenance import trace as trace_stage
+from provenance.normalize import words
 from provenance.store import Store
 
 
@@ -78,6 +80,15 @@ def index_bytes(db: str) -> dict[str, int]:
     return dict(rows)
 
 
+def correct_one(quotation: dict[str, Any], planted: list[dict[str, Any]]) -> bool:
+    ids = {link["id"] for link in quotation.get("chain", [])}
+    ids |= {(quotation.get(role) or {}).get("id") for role in ("source", "closest")}
+    return any(
+        min(quotation["end"], plant["end"]) - max(quotation["start"], plant["start"])
+        >= 0.5 * (quotation["end"] - quotation["start"]) and plant["source"] in ids
+        for plant in planted)
+
+
 def evaluate(result: dict[str, Any], planted: list[dict[str, Any]]) -> tuple[list[bool], int, int]:
     """Found flag per planted quotation; traced quotations; correct traced quotations.
 
@@ -103,7 +114,36 @@ def evaluate(result: dict[str, Any], planted: list[dict[str, Any]]) -> tuple[lis
     return found, len(traced), correct
 
 
-def trace_articles(index: Any, corpus: Path, limit: int | None) -> dict[str, Any]:
+def why_missed(index: Any, article: Any, result: dict[str, Any], plant: dict[str, Any]) -> str:
+    """Why a planted quotation was not found: the first stage that lost it."""
+    article_words = words(article.text)
+    inside = [n for n, w in enumerate(article_words) if plant["start"] <= w.start and w.end <= plant["end"]]
+    first, last = inside[0], inside[-1] + 1
+    source = index.document_by_id(plant["source"])
+    hits = retrieve.shingle_hits(index, article_words)
+    shared = [p for p in hits.get(source.key, []) if first <= p <= last - 3]
+    overlapping = [q for q in result["quotations"]
+                   if min(q["end"], plant["end"]) - max(q["start"], plant["start"]) > 0]
+    seen = "; ".join(
+        f"{q['kind']} {q['status']} {(q.get('closest') or {}).get('id')} "
+        f"covers {min(q['end'], plant['end']) - max(q['start'], plant['start'])}/"
+        f"{plant['end'] - plant['start']} chars" for q in overlapping) or "no quotation"
+    if not shared:
+        cause = "no shingle shared with the source"
+    elif not overlapping:
+        cause = f"passage not detected ({len(shared)} shingles shared)"
+    elif source.key not in retrieve.candidates(hits, first, last):
+        cause = f"source not among candidates ({len(shared)} shingles shared)"
+    else:
+        segments = align.align(article.text, plant["start"], plant["end"],
+                               align.SourceText.of(source.text, source))
+        score = align.score(segments, last - first) if segments else 0.0
+        cause = f"candidate aligned at score {score}"
+    return f"{cause} | {seen}"
+
+
+def trace_articles(index: Any, corpus: Path, limit: int | None, *, diagnose: bool = False
+                   ) -> dict[str, Any]:
     truths = [json.loads(line) for line in open(corpus / "articles.jsonl")][:limit]
     latencies, rows = [], []
     traced_total = correct_total = 0
@@ -112,7 +152,20 @@ def trace_articles(index: Any, corpus: Path, limit: int | None) -> dict[str, Any
         started = time.perf_counter()
         result = trace_stage.trace(index, article)
         latencies.append(time.perf_counter() - started)
-        found, traced, correct = evaluate(report.trace_json(result), truth["quotations"])
+        result_json = report.trace_json(result)
+        found, traced, correct = evaluate(result_json, truth["quotations"])
+        if diagnose:
+            for plant, hit in zip(truth["quotations"], found, strict=True):
+                if not hit:
+                    print(f"{truth['article']} {'marked' if plant['marked'] else 'unmarked'} "
+                          f"{plant['words']} words {plant['edits']} edits at "
+                          f"{plant['edited_positions']}: {why_missed(index, article, result_json, plant)}",
+                          file=sys.stderr)
+            for quotation in result_json["quotations"]:
+                if quotation["status"] == "traced" and not correct_one(quotation, truth["quotations"]):
+                    print(f"{truth['article']} wrong: {quotation['kind']} "
+                          f"{quotation['text'][:80]!r} -> {(quotation.get('closest') or {}).get('id')}",
+                          file=sys.stderr)
         traced_total += traced
         correct_total += correct
         rows.extend({**plant, "found": hit} for plant, hit in zip(truth["quotations"], found, strict=True))
@@ -147,6 +200,8 @@ def main() -> None:
     parser.add_argument("--index", help="redis://HOST:PORT/DB: keep the index in Redis")
     parser.add_argument("--articles", type=int, help="trace only the first N articles")
     parser.add_argument("--skip-ingest", action="store_true")
+    parser.add_argument("--diagnose", action="store_true",
+                        help="print each missed planted quotation (why) and each wrong trace, on stderr")
     arguments = parser.parse_args()
     summary = json.loads((arguments.corpus / "summary.json").read_text())
     out: dict[str, Any] = {"documents": summary["documents"], "raw_text_mb":
@@ -178,7 +233,7 @@ def main() -> None:
         memory = index.client.info("memory")["used_memory"]
         out.update(redis_used_memory_mb=round(memory / 1e6, 1),
                    redis_memory_to_raw=round(memory / summary["raw_text_bytes"], 2))
-    out.update(trace_articles(index, arguments.corpus, arguments.articles))
+    out.update(trace_articles(index, arguments.corpus, arguments.articles, diagnose=arguments.diagnose))
     print(json.dumps(out, indent=1))
 
 
