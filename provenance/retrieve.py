@@ -160,6 +160,57 @@ def copied_passages(
     return _cluster(runs)
 
 
+def copied_sentence_candidates(
+    hits: Mapping[int, list[int]],
+    eligible: Collection[int],
+    sentences: Sequence[tuple[int, int]],
+    *,
+    min_words: int = 8,
+    min_share: float = 0.25,
+    rare_documents: int = 2,
+    min_rare: int = 2,
+    limit: int = 3,
+) -> list[tuple[int, int, list[int]]]:
+    """Article sentences of at least ``min_words`` words (word ranges [start, end)), each
+    with the eligible documents that may hold it nearly whole, most shared shingles first.
+
+    An edited or short copy keeps too few shingles in a row to make a passage; what
+    it keeps are shingles that few documents hold. A document is a candidate for a
+    sentence when it holds at least ``min_share`` of the sentence's shingles, and at
+    least ``min_rare`` of them are held by no more than ``rare_documents`` documents
+    in all: a sentence that many documents hold is boilerplate or house style, not
+    evidence of copying. Only alignment can tell whether it was copied (see trace).
+    """
+    long_enough = [(start, end) for start, end in sentences if end - start >= min_words]
+    if not long_enough or not len(hits) or not eligible:
+        return []
+    if isinstance(hits, Hits):
+        keys, positions = hits.keys_array, hits.positions_array
+    else:
+        pairs = [(key, position) for key, found in hits.items() for position in found]
+        keys = np.array([key for key, _ in pairs], dtype=np.int64)
+        positions = np.array([position for _, position in pairs], dtype=np.int64)
+    rare = np.bincount(positions)[positions] <= rare_documents
+    starts = np.array([start for start, _ in long_enough])
+    ends = np.array([end for _, end in long_enough])
+    number = np.searchsorted(starts, positions, "right") - 1
+    inside = (number >= 0) & (positions <= ends[number] - index.SHINGLE_WORDS)
+    inside &= np.isin(keys, np.fromiter(eligible, dtype=np.int64))
+    pairs_found, pair_of, counts = np.unique(number[inside] << np.int64(32) | keys[inside],
+                                             return_inverse=True, return_counts=True)
+    rare_counts = np.bincount(pair_of, weights=rare[inside], minlength=len(pairs_found))
+    ranked: dict[int, list[tuple[int, int]]] = {}
+    for pair, count, rare_count in zip(pairs_found.tolist(), counts.tolist(), rare_counts.tolist(),
+                                       strict=True):
+        sentence, key = pair >> 32, pair & 0xFFFFFFFF
+        start, end = long_enough[sentence]
+        shingles = end - start - index.SHINGLE_WORDS + 1
+        if rare_count >= min_rare and count >= min_share * shingles:
+            ranked.setdefault(sentence, []).append((-count, key))
+    return [(*long_enough[sentence], [key for _, key in sorted(found)[:limit]])
+            for sentence, found in sorted(ranked.items())]
+
+
 def _runs(positions: list[int], max_gap: int) -> list[list[int]]:
     """Split sorted hit positions at gaps; trim lone hits off each end (chance matches)."""
     runs: list[list[int]] = []

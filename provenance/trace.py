@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -61,6 +63,7 @@ def trace(store: Store, article: Document) -> Trace:
     eligible = retrieve.not_after(store, hits, article.published)
     passages = retrieve.copied_passages(hits, eligible)
     marked = quotes.find_quotations(article.text, blocks=marked_blocks(article))
+    passages += _copied_sentences(context, eligible, passages, marked)
     found = _nest(marked + _unmarked(article, article_words, passages))
     traced: list[TracedQuotation] = []
     for quotation, parent in found:
@@ -100,13 +103,63 @@ def _unmarked(article: Document, article_words: list[Word], passages: Sequence[r
     return found
 
 
+SENTENCE_SHARE = 2 / 3  # of a sentence's words a source must hold, in order, to be its copy
+
+
+def _copied_sentences(context: _Context, eligible: list[int], passages: Sequence[retrieve.Passage],
+                      marked: Sequence[Quotation]) -> list[retrieve.Passage]:
+    """Article sentences that one source holds nearly whole (an edited or short copy),
+    outside the passages and marked quotations already found; checked by alignment."""
+    article_words, text = context.article_words, context.article.text
+    taken = [(p.start, p.end) for p in passages] + [_word_range(article_words, q) for q in marked]
+    found = []
+    for first, last, keys in retrieve.copied_sentence_candidates(
+            context.hits, eligible, sentences(article_words, text)):
+        if any(min(last, end) - max(first, start) >= 0.5 * (last - first) for start, end in taken):
+            continue
+        held = [key for key in keys if _holds(context, first, last, key)]
+        if held:
+            found.append(retrieve.Passage(first, last, frozenset(held)))
+    return found
+
+
+def _holds(context: _Context, first: int, last: int, key: int) -> bool:
+    """Does the source hold article words [first, last) in one stretch, mostly unchanged?"""
+    source = context.source_text(key)
+    start, end = context.article_words[first].start, context.article_words[last - 1].end
+    segments = align.align(context.article.text, start, end, source)
+    if not segments or align.score(segments, last - first) < 100 * SENTENCE_SHARE:
+        return False
+    spans = [segment.source_span for segment in segments]
+    # one stretch of the source, not words gathered from all over it
+    return max(e for _, e in spans) - min(s for s, _ in spans) <= (last - first) + 3
+
+
+def sentences(article_words: list[Word], text: str) -> list[tuple[int, int]]:
+    """The article's sentences (and headlines, list items) as word ranges [start, end)."""
+    ends = [word.end for word in article_words]
+    cuts = {0, len(article_words)}
+    for mark in SENTENCE_END.finditer(text):
+        after = bisect_right(ends, mark.start())  # the first word ending after the mark
+        if 0 < after < len(article_words) and article_words[after].start >= mark.end():
+            cuts.add(after)
+    ordered = sorted(cuts)
+    return list(zip(ordered, ordered[1:]))
+
+
+SENTENCE_END = re.compile(r"[.!?\n]")
+
+
+def _ends_sentence(gap: str) -> bool:
+    return SENTENCE_END.search(gap) is not None
+
+
 def _snap_to_sentences(article_words: list[Word], first: int, last: int, text: str
                        ) -> tuple[int, int]:
     """Drop a stray word or two that a passage shares across a sentence boundary
     ("on Wednesday. The ..."): shingles do not see punctuation, people do."""
     def boundary(before: int) -> bool:  # a sentence ends between word before and before + 1
-        gap = text[article_words[before].end : article_words[before + 1].start]
-        return any(mark in gap for mark in ".!?\n")
+        return _ends_sentence(text[article_words[before].end : article_words[before + 1].start])
     for cut in range(last - 2, max(first, last - 3), -1):
         if boundary(cut):
             last = cut + 1
