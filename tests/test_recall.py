@@ -1,0 +1,85 @@
+"""Recall on short and edited copies, without taking shared boilerplate for copying."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from provenance import ingest, report, trace
+from provenance.model import Document
+from provenance.normalize import words
+from provenance.store import Store
+
+SYLLABLES = "ka lo mi ne su ta ri vo pe gu da fi zo be ha".split()
+VOCABULARY = [a + b for a in SYLLABLES for b in SYLLABLES]
+EARLIER = datetime(2020, 1, 1, tzinfo=UTC)
+LATER = datetime(2021, 1, 1, tzinfo=UTC)
+
+
+def filler(seed: int, sentences: int) -> str:
+    """Sentences of made-up words: no phrase of them is shared by chance."""
+    chooser = random.Random(seed)
+    found = []
+    for _ in range(sentences):
+        sentence = " ".join(chooser.choice(VOCABULARY) for _ in range(chooser.randint(12, 20)))
+        found.append(sentence.capitalize() + ".")
+    return " ".join(found)
+
+
+def archive(store: Store, texts: list[str]) -> None:
+    for number, text in enumerate(texts):
+        ingest.add_document(store, Document(text=text, id=f"source-{number}", published=EARLIER))
+
+
+def unmarked_traced(store: Store, text: str) -> list[dict[str, Any]]:
+    result = report.trace_json(trace.trace(store, Document(text=text, id="article", published=LATER)))
+    found = [q for q in result["quotations"] if q["kind"] == "unmarked" and q["status"] == "traced"]
+    for quotation in found:
+        assert text[quotation["start"] : quotation["end"]] == quotation["text"]
+    return found
+
+
+def test_edited_short_sentence_copied_from_a_long_source(fresh_db: Store) -> None:
+    # 10 words, one replaced: no 12 words in a row are shared, so no passage finds it
+    original = "Dredging of the eastern channel will begin in late March."
+    edited = "Dredging of the eastern channel will start in late March."
+    archive(fresh_db, [f"{filler(1, 20)} {original} {filler(2, 20)}"])
+    found = unmarked_traced(fresh_db, f"{filler(3, 10)} {edited} {filler(4, 10)}")
+    assert [q["text"] for q in found] == [edited.rstrip(".")]
+    assert found[0]["source"]["id"] == "source-0"
+    assert found[0]["source"]["text"] == original.rstrip(".")
+    assert [a["kind"] for a in found[0]["alterations"]] == ["substitution"]
+
+
+def test_sentence_with_words_from_all_over_a_source_is_not_a_copy(fresh_db: Store) -> None:
+    # the source holds each piece, but far apart: that is not a copied sentence
+    archive(fresh_db, [f"{filler(1, 10)} Dredging of the eastern channel. {filler(2, 10)} "
+                       f"Will begin in late March. {filler(5, 10)}"])
+    assert unmarked_traced(fresh_db, f"{filler(3, 10)} Dredging of the eastern channel will "
+                                     f"begin in late March. {filler(4, 10)}") == []
+
+
+@pytest.mark.parametrize("holders", [1, 5])
+def test_short_sentence_is_a_copy_unless_many_documents_hold_it(fresh_db: Store, holders: int) -> None:
+    boilerplate = "Senate Majority Leader Mitch McConnell declined to comment on Tuesday."
+    archive(fresh_db, [f"{filler(10 + n, 12)} {boilerplate} {filler(20 + n, 12)}" for n in range(holders)])
+    found = unmarked_traced(fresh_db, f"{filler(3, 10)} {boilerplate} {filler(4, 10)}")
+    if holders == 1:  # one other document holds it: copied
+        assert [q["text"] for q in found] == [boilerplate.rstrip(".")]
+    else:  # house style that many documents share: not evidence of copying
+        assert found == []
+
+
+@given(st.lists(st.sampled_from(["Word", "two", ".", "!", "\n", " ", ", ", "U.S.", "’s"]), max_size=30))
+def test_sentences_cover_every_word_once_and_end_at_a_mark(pieces: list[str]) -> None:
+    text = " ".join(pieces)
+    article_words = words(text)
+    found = trace.sentences(article_words, text)
+    assert [n for start, end in found for n in range(start, end)] == list(range(len(article_words)))
+    for (_, end), _next in zip(found, found[1:], strict=False):
+        assert any(mark in text[article_words[end - 1].end : article_words[end].start] for mark in ".!?\n")
