@@ -43,21 +43,26 @@ def read_split(corpus: Path, split: str) -> list[Document]:
     return documents
 
 
-def copies(store: Store, articles: list[Document]) -> tuple[list[dict[str, Any]], list[float]]:
-    """Unmarked traced quotations of every article, and each trace's latency."""
+def copies(store: Store, articles: list[Document]
+           ) -> tuple[list[dict[str, Any]], list[float], dict[str, int]]:
+    """Unmarked traced quotations of every article, each trace's latency, and how
+    many quotations of each kind were traced."""
     found, latencies = [], []
+    traced: dict[str, int] = {}
     for article in articles:
         started = time.perf_counter()
         result = trace.trace(store, article)
         latencies.append(time.perf_counter() - started)
         for quotation in report.trace_json(result)["quotations"]:
+            name = f"{quotation['kind']} {quotation['status']}"
+            traced[name] = traced.get(name, 0) + 1
             if quotation["kind"] == "unmarked" and quotation["status"] == "traced":
                 closest = quotation["closest"]
                 found.append({"article": article.id, "text": quotation["text"],
                               "words": len(quotation["text"].split()), "score": quotation["score"],
                               "source": closest["id"], "source_text": closest["text"],
                               "sources": len(quotation["chain"])})
-    return found, latencies
+    return found, latencies, traced
 
 
 def main() -> None:
@@ -72,7 +77,7 @@ def main() -> None:
             for document in train:
                 ingest.add_document(store, document)
         dev = read_split(arguments.corpus, "dev")
-        found, latencies = copies(store, dev)
+        found, latencies, traced = copies(store, dev)
         store.close()
     if arguments.json:
         print(json.dumps(found, indent=1))
@@ -87,6 +92,7 @@ def main() -> None:
         "articles_with_copies": len({copy["article"] for copy in found}),
         "copies_under_12_words": sum(1 for n in lengths if n < 12),
         "trace_p50_ms": round(1000 * statistics.median(latencies), 1),
+        "quotations": dict(sorted(traced.items())),
     }))
 
 

@@ -9,6 +9,7 @@ of the article whose shingles one document also holds).
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +23,9 @@ from .normalize import Word
 from .store import COMMON_LIMIT
 
 MAX_DOCUMENT_FREQUENCY = COMMON_LIMIT  # in more documents than this: common phrasing, not evidence
+# A shingle held by no more than this share of the archive (and at least by 2 documents)
+# points to its few holders: chance sharing grows with the archive, and so does the limit.
+RARE_SHARE = 1 / 10_000
 
 
 @dataclass(frozen=True)
@@ -165,9 +169,9 @@ def copied_sentence_candidates(
     eligible: Collection[int],
     sentences: Sequence[tuple[int, int]],
     *,
+    archive_size: int,
     min_words: int = 8,
     min_share: float = 0.25,
-    rare_documents: int = 2,
     min_rare: int = 2,
     limit: int = 3,
 ) -> list[tuple[int, int, list[int]]]:
@@ -177,10 +181,12 @@ def copied_sentence_candidates(
     An edited or short copy keeps too few shingles in a row to make a passage; what
     it keeps are shingles that few documents hold. A document is a candidate for a
     sentence when it holds at least ``min_share`` of the sentence's shingles, and at
-    least ``min_rare`` of them are held by no more than ``rare_documents`` documents
-    in all: a sentence that many documents hold is boilerplate or house style, not
-    evidence of copying. Only alignment can tell whether it was copied (see trace).
+    least ``min_rare`` of them are rare (held by no more than RARE_SHARE of the
+    ``archive_size`` documents, or 2): a sentence that many documents hold is
+    boilerplate or house style, not evidence of copying. Only alignment can tell
+    whether it was copied (see trace).
     """
+    rare_documents = max(2, int(archive_size * RARE_SHARE))
     long_enough = [(start, end) for start, end in sentences if end - start >= min_words]
     if not long_enough or not len(hits) or not eligible:
         return []
@@ -209,6 +215,44 @@ def copied_sentence_candidates(
             ranked.setdefault(sentence, []).append((-count, key))
     return [(*long_enough[sentence], [key for _, key in sorted(found)[:limit]])
             for sentence, found in sorted(ranked.items())]
+
+
+def rare_phrases(norms: Sequence[str], counts: Mapping[str, int], documents: int, *,
+                 common: float = 0.3, cheap: int = 1000) -> list[tuple[str, str]]:
+    """The quotation's pairs of adjacent words, but for pairs of common words (held by
+    more than ``common`` of the ``documents`` and by more than ``cheap`` documents;
+    ``counts``: documents per word, a word missing there held by none). A changed
+    word breaks only the pairs it is in; a pair of common words ("of the") would
+    cost a long read in a large archive and prove nothing."""
+    def common_word(word: str) -> bool:
+        return counts.get(word, 0) > max(common * documents, cheap)
+    return sorted({(a, b) for a, b in zip(norms, norms[1:], strict=False)
+                   if not (common_word(a) and common_word(b))})
+
+
+def word_window(quote: Sequence[str], source: Sequence[str], *, slack: int = 3
+                ) -> tuple[int, int, int] | None:
+    """The source words [from, to) where most of the quotation's words stand in place,
+    and how many do (an upper bound: a word found twice there counts twice).
+
+    Each source word equal to a quotation word votes for an offset (source position
+    minus quotation position); the offset with most votes, give or take ``slack``
+    words (an insertion or omission shifts the rest), places the quotation. A
+    replaced word moves nothing, so the words around it still agree.
+    """
+    wanted = set(quote)
+    where: dict[str, list[int]] = {}
+    for position, word in enumerate(source):
+        if word in wanted:
+            where.setdefault(word, []).append(position)
+    if not where:
+        return None
+    votes = Counter(found - position for position, word in enumerate(quote)
+                    for found in where.get(word, ()))
+    near = {offset: sum(votes.get(offset + shift, 0) for shift in range(-slack, slack + 1))
+            for offset in votes}
+    best = max(votes, key=lambda offset: (near[offset], votes[offset], -offset))
+    return max(0, best - slack), min(len(source), best + len(quote) + slack), near[best]
 
 
 def _runs(positions: list[int], max_gap: int) -> list[list[int]]:

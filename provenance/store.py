@@ -665,6 +665,39 @@ class Store:
         assert isinstance(trace_id, int)
         return trace_id
 
+    # -- recall fallback ----------------------------------------------------
+    # The full-text index on documents (documents_fts, for browsing) also finds
+    # the source of a quotation whose edits left it no shingle in common with it.
+
+    def word_document_counts(self, words: Iterable[str]) -> dict[str, int]:
+        """How many documents hold each word (a word the full-text index does not
+        know as one token, such as "Trump's", is left out)."""
+        self.db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.documents_fts_vocabulary "
+                        "USING fts5vocab(main, 'documents_fts', 'row')")
+        counts = {}
+        for word in sorted(set(words)):
+            row = self.db.execute(
+                "SELECT doc FROM temp.documents_fts_vocabulary WHERE term = ?", [word]).fetchone()
+            if row:
+                counts[word] = row[0]
+        return counts
+
+    def documents_with_phrases(self, phrases: Sequence[Sequence[str]], *, limit: int = 5,
+                               exclude: Iterable[int] = ()) -> list[int]:
+        """Keys of the documents whose text holds the most of these word sequences
+        (the rarer a sequence, the more it counts: bm25), best first."""
+        query = " OR ".join(
+            '"' + " ".join(word.replace('"', "") for word in phrase) + '"' for phrase in phrases)
+        if not query:
+            return []
+        excluded = set(exclude)
+        # indexed documents only: a traced article is stored, but is nobody's source
+        rows = self.db.execute(
+            "SELECT f.rowid FROM documents_fts f JOIN documents d ON d.key = f.rowid "
+            "WHERE documents_fts MATCH ? AND d.indexed = 1 ORDER BY f.rank LIMIT ?",
+            [f"text : ({query})", limit + len(excluded)])
+        return [key for key, in rows if key not in excluded][:limit]
+
 
 def _chunks(values: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for offset in range(0, len(values), size):

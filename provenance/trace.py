@@ -43,6 +43,7 @@ class _Context:
     hits: Mapping[int, list[int]]
     documents: dict[int, Document]
     sources: dict[int, align.SourceText]
+    exclude: set[int]
 
     def source_text(self, key: int) -> align.SourceText:
         if key not in self.sources:
@@ -58,7 +59,7 @@ def trace(store: Store, article: Document) -> Trace:
     exclude = {own.key} if own and own.key is not None else set()
     hits = retrieve.shingle_hits(store, article_words, exclude=exclude)
     documents = retrieve.Documents(store)  # read when a candidate is aligned, not before
-    context = _Context(store, article, article_words, hits, documents, {})
+    context = _Context(store, article, article_words, hits, documents, {}, exclude)
 
     eligible = retrieve.not_after(store, hits, article.published)
     passages = retrieve.copied_passages(hits, eligible)
@@ -114,7 +115,8 @@ def _copied_sentences(context: _Context, eligible: list[int], passages: Sequence
     taken = [(p.start, p.end) for p in passages] + [_word_range(article_words, q) for q in marked]
     found = []
     for first, last, keys in retrieve.copied_sentence_candidates(
-            context.hits, eligible, sentences(article_words, text)):
+            context.hits, eligible, sentences(article_words, text),
+            archive_size=context.store.document_count()):
         if any(min(last, end) - max(first, start) >= 0.5 * (last - first) for start, end in taken):
             continue
         held = [key for key in keys if _holds(context, first, last, key)]
@@ -211,6 +213,8 @@ def _trace_one(context: _Context, quotation: Quotation, parent: int | None,
         for key in retrieve.candidates(context.hits, first, last)
         if (alignment := _align(context, quotation, key, last - first)) is not None
     ]
+    if not alignments and quotation.kind != "unmarked":
+        alignments = _fallback(context, quotation, first, last)
     origins = [a for a in alignments if not _after(a.document, context.article)]
     later = tuple(sorted((a for a in alignments if a not in origins), key=_date_key))
     if not origins:
@@ -253,13 +257,68 @@ def _word_range(article_words: list[Word], quotation: Quotation) -> tuple[int, i
     return (inside[0], inside[-1] + 1) if inside else (0, 0)
 
 
-def _align(context: _Context, quotation: Quotation, key: int, word_count: int) -> Alignment | None:
+# The full-text index proposes FALLBACK_POOL documents; the FALLBACK_SOURCES of them that
+# hold most of the quotation's words in place are aligned.
+FALLBACK_POOL = 20
+FALLBACK_SOURCES = 3
+# Shorter, a few common words in a row match by chance; longer, a quotation that kept
+# no three words of its source in a row is a paraphrase at most.
+FALLBACK_WORDS = range(8, 25)
+
+
+def _fallback(context: _Context, quotation: Quotation, first: int, last: int) -> list[Alignment]:
+    """Sources of a marked quotation that no shared shingle led to.
+
+    Three changed words can leave an 8-word quotation without three unchanged words
+    in a row, so the shingle index cannot see its source; the words around each
+    change are still there in pairs. The full-text index ranks the documents by the
+    pairs they hold, and the best few are aligned word by word. The match must be
+    closer than a shingle-found one (MIN_SCORE), as the evidence is thinner.
+    The Redis index has no full-text index, so it has no fallback: there a
+    quotation changed this much stays unsourced.
+    """
+    store = context.store
+    if last - first not in FALLBACK_WORDS or not hasattr(store, "documents_with_phrases"):
+        return []
+    norms = [word.norm for word in context.article_words[first:last]]
+    phrases = retrieve.rare_phrases(norms, store.word_document_counts(norms), store.document_count())
+    pool = store.documents_with_phrases(phrases, limit=FALLBACK_POOL, exclude=context.exclude)
+    context.documents.update(store.documents_by_key(k for k in pool if k not in context.documents))
+    in_place = {}
+    for key in pool:
+        placed = retrieve.word_window(norms, index.norms(context.documents[key].text))
+        # where too few of the words stand in place, alignment cannot reach MIN_SCORE
+        if placed and placed[2] >= MIN_SCORE / 100 * len(norms):
+            in_place[key] = placed[2]
+    best = sorted(in_place, key=lambda key: -in_place[key])[:FALLBACK_SOURCES]
+    return [alignment for key in best
+            if (alignment := _align(context, quotation, key, last - first, by_words=True)) is not None]
+
+
+def _align_by_words(text: str, quotation: Quotation, source: align.SourceText) -> list[align.Segment]:
+    """Align each segment of the quotation where its words stand in the source, when no
+    shingle places it (see _fallback)."""
+    source_norms = [word.norm for word in source.words]
+    segments = []
+    for quote, mark in align.split_segments(text, quotation.start, quotation.end):
+        placed = retrieve.word_window([word.norm for word in quote], source_norms)
+        ops = align.align_segment(quote, source, (placed[0], placed[1])) if placed else []
+        if any(op[0] == "equal" for op in ops):
+            segments.append(align.Segment(tuple(quote), tuple(ops), mark))
+    return segments
+
+
+def _align(context: _Context, quotation: Quotation, key: int, word_count: int, *,
+           by_words: bool = False) -> Alignment | None:
+    """The quotation aligned with one source; ``by_words``: found by the fallback."""
     source = context.source_text(key)
     segments = align.align(context.article.text, quotation.start, quotation.end, source)
+    if not segments and by_words:
+        segments = _align_by_words(context.article.text, quotation, source)
     if not segments:
         return None
     score = align.score(segments, word_count)
-    if score < (MIN_SCORE if quotation.kind == "unmarked" else MIN_SCORE_MARKED):
+    if score < (MIN_SCORE if quotation.kind == "unmarked" or by_words else MIN_SCORE_MARKED):
         return None
     spans = [segment.source_span for segment in segments]
     start = source.words[min(s for s, _ in spans)].start

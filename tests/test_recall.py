@@ -83,3 +83,29 @@ def test_sentences_cover_every_word_once_and_end_at_a_mark(pieces: list[str]) ->
     assert [n for start, end in found for n in range(start, end)] == list(range(len(article_words)))
     for (_, end), _next in zip(found, found[1:], strict=False):
         assert any(mark in text[article_words[end - 1].end : article_words[end].start] for mark in ".!?\n")
+
+
+def test_marked_quotation_with_three_replaced_words_found_in_a_long_source(fresh_db: Store) -> None:
+    # "harbour board would reopen the northern pier soon", words 2, 5 and 7 replaced:
+    # no three words in a row are left, so no shingle leads to the source
+    source = f"{filler(1, 30)} The harbour board would reopen the northern pier soon. {filler(2, 30)}"
+    archive(fresh_db, [source] + [filler(100 + n, 30) for n in range(5)])
+    text = f"{filler(3, 10)} The mayor said: “Harbour council would reopen a northern jetty soon.” {filler(4, 10)}"
+    result = report.trace_json(trace.trace(fresh_db, Document(text=text, id="article", published=LATER)))
+    [quotation] = [q for q in result["quotations"] if "jetty" in q["text"]]
+    assert quotation["status"] == "traced"
+    assert quotation["source"]["id"] == "source-0"
+    assert quotation["source"]["text"] == "harbour board would reopen the northern pier soon"
+    assert source[quotation["source"]["start"] : quotation["source"]["end"]] == quotation["source"]["text"]
+    assert sorted(a["quoted"] for a in quotation["alterations"] if a["kind"] == "substitution") \
+        == ["a", "council", "jetty"]
+
+
+def test_short_marked_quotation_is_not_traced_on_a_few_common_words(fresh_db: Store) -> None:
+    # four of its six words stand in order in the source, but so they do in a lot of text
+    archive(fresh_db, [f"{filler(1, 30)} She is someone who cares about people like me. {filler(2, 30)}"]
+            + [filler(100 + n, 30) for n in range(5)])
+    text = f"{filler(3, 10)} A voter said: “Finally, someone who thinks like me.” {filler(4, 10)}"
+    result = report.trace_json(trace.trace(fresh_db, Document(text=text, id="article", published=LATER)))
+    [quotation] = [q for q in result["quotations"] if "thinks" in q["text"]]
+    assert quotation["status"] == "unsourced"
