@@ -30,9 +30,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from provenance import align, retrieve
+from provenance import align, report, retrieve
 from provenance import ingest as ingest_stage
-from provenance import report
 from provenance import trace as trace_stage
 from provenance.normalize import words
 from provenance.store import Store
@@ -145,7 +144,8 @@ def why_missed(index: Any, article: Any, result: dict[str, Any], plant: dict[str
 def trace_articles(index: Any, corpus: Path, limit: int | None, *, diagnose: bool = False
                    ) -> dict[str, Any]:
     truths = [json.loads(line) for line in open(corpus / "articles.jsonl")][:limit]
-    latencies, rows = [], []
+    latencies: list[float] = []
+    rows: list[dict[str, Any]] = []
     traced_total = correct_total = 0
     for truth in truths:
         article = ingest_stage.read_article(str(corpus / truth["article"]))

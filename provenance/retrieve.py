@@ -3,7 +3,12 @@
 One query fetches the postings of every shingle of the article. From them
 come the candidate sources of each quotation (documents ranked by shared
 shingles inside it) and the passages copied without quote marks (long runs
-of the article whose shingles one document also holds).
+of the article whose shingles one document also holds, and sentences whose
+rare shingles one document holds, for trace to check by alignment).
+
+When edits leave a quotation no shingle in common with its source, its pairs
+of adjacent words go to the full-text index instead (``rare_phrases``), and
+``word_window`` finds where in a proposed document its words stand.
 """
 
 from __future__ import annotations
@@ -196,22 +201,22 @@ def copied_sentence_candidates(
         pairs = [(key, position) for key, found in hits.items() for position in found]
         keys = np.array([key for key, _ in pairs], dtype=np.int64)
         positions = np.array([position for _, position in pairs], dtype=np.int64)
-    rare = np.bincount(positions)[positions] <= rare_documents
     starts = np.array([start for start, _ in long_enough])
     ends = np.array([end for _, end in long_enough])
     number = np.searchsorted(starts, positions, "right") - 1
     inside = (number >= 0) & (positions <= ends[number] - index.SHINGLE_WORDS)
-    inside &= np.isin(keys, np.fromiter(eligible, dtype=np.int64))
-    pairs_found, pair_of, counts = np.unique(number[inside] << np.int64(32) | keys[inside],
-                                             return_inverse=True, return_counts=True)
-    rare_counts = np.bincount(pair_of, weights=rare[inside], minlength=len(pairs_found))
+    pair = np.where(inside, number << np.int64(32) | keys, -1)  # (sentence, document) of each hit
+    # first the few pairs with enough rare shingles, then all their shingles
+    rare = inside & (np.bincount(positions)[positions] <= rare_documents)
+    rare_pairs, rare_counts = np.unique(pair[rare], return_counts=True)
+    wanted = rare_pairs[rare_counts >= min_rare]
+    found_pairs, counts = np.unique(pair[np.isin(pair, wanted)], return_counts=True)
+    allowed = set(eligible)
     ranked: dict[int, list[tuple[int, int]]] = {}
-    for pair, count, rare_count in zip(pairs_found.tolist(), counts.tolist(), rare_counts.tolist(),
-                                       strict=True):
-        sentence, key = pair >> 32, pair & 0xFFFFFFFF
+    for code, count in zip(found_pairs.tolist(), counts.tolist(), strict=True):
+        sentence, key = code >> 32, code & 0xFFFFFFFF
         start, end = long_enough[sentence]
-        shingles = end - start - index.SHINGLE_WORDS + 1
-        if rare_count >= min_rare and count >= min_share * shingles:
+        if key in allowed and count >= min_share * (end - start - index.SHINGLE_WORDS + 1):
             ranked.setdefault(sentence, []).append((-count, key))
     return [(*long_enough[sentence], [key for _, key in sorted(found)[:limit]])
             for sentence, found in sorted(ranked.items())]

@@ -1,9 +1,11 @@
 """Trace: the whole pipeline for one article, top to bottom.
 
 1. find the marked quotations (quotes) and the passages copied without marks
-   (retrieve), and nest them;
+   (retrieve: long runs of shared shingles; and sentences that one source holds
+   nearly whole, checked by alignment), and nest them;
 2. for each quotation, align it with every candidate source (align) and flag
-   the changes (alterations);
+   the changes (alterations); a marked quotation that no shingle led to a source
+   is looked up in the full-text index (_fallback);
 3. pick the earliest source, the closest one and the chain between them, by
    date and by wording. A document never counts as its own source, and a
    document published after the article is never its origin.
@@ -127,6 +129,10 @@ def _copied_sentences(context: _Context, eligible: list[int], passages: Sequence
 
 def _holds(context: _Context, first: int, last: int, key: int) -> bool:
     """Does the source hold article words [first, last) in one stretch, mostly unchanged?"""
+    norms = [word.norm for word in context.article_words[first:last]]
+    placed = retrieve.word_window(norms, index.norms(context.documents[key].text))
+    if not placed or placed[2] < SENTENCE_SHARE * len(norms):  # a quick look saves an alignment
+        return False
     source = context.source_text(key)
     start, end = context.article_words[first].start, context.article_words[last - 1].end
     segments = align.align(context.article.text, start, end, source)
@@ -135,6 +141,9 @@ def _holds(context: _Context, first: int, last: int, key: int) -> bool:
     spans = [segment.source_span for segment in segments]
     # one stretch of the source, not words gathered from all over it
     return max(e for _, e in spans) - min(s for s, _ in spans) <= (last - first) + 3
+
+
+SENTENCE_END = re.compile(r"[.!?\n]")
 
 
 def sentences(article_words: list[Word], text: str) -> list[tuple[int, int]]:
@@ -146,10 +155,7 @@ def sentences(article_words: list[Word], text: str) -> list[tuple[int, int]]:
         if 0 < after < len(article_words) and article_words[after].start >= mark.end():
             cuts.add(after)
     ordered = sorted(cuts)
-    return list(zip(ordered, ordered[1:]))
-
-
-SENTENCE_END = re.compile(r"[.!?\n]")
+    return list(zip(ordered, ordered[1:], strict=False))
 
 
 def _ends_sentence(gap: str) -> bool:
@@ -272,8 +278,11 @@ def _fallback(context: _Context, quotation: Quotation, first: int, last: int) ->
     Three changed words can leave an 8-word quotation without three unchanged words
     in a row, so the shingle index cannot see its source; the words around each
     change are still there in pairs. The full-text index ranks the documents by the
-    pairs they hold, and the best few are aligned word by word. The match must be
-    closer than a shingle-found one (MIN_SCORE), as the evidence is thinner.
+    pairs they hold; as a pair that a changed word made can be rare and rank a stray
+    document high, the best FALLBACK_POOL are looked at again for how many of the
+    quotation's words stand in place, and the best of those aligned word by word.
+    The match must be closer than a shingle-found one (MIN_SCORE): the evidence is
+    thinner.
     The Redis index has no full-text index, so it has no fallback: there a
     quotation changed this much stays unsourced.
     """

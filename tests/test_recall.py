@@ -90,7 +90,8 @@ def test_marked_quotation_with_three_replaced_words_found_in_a_long_source(fresh
     # no three words in a row are left, so no shingle leads to the source
     source = f"{filler(1, 30)} The harbour board would reopen the northern pier soon. {filler(2, 30)}"
     archive(fresh_db, [source] + [filler(100 + n, 30) for n in range(5)])
-    text = f"{filler(3, 10)} The mayor said: “Harbour council would reopen a northern jetty soon.” {filler(4, 10)}"
+    quoted = "The mayor said: “Harbour council would reopen a northern jetty soon.”"
+    text = f"{filler(3, 10)} {quoted} {filler(4, 10)}"
     result = report.trace_json(trace.trace(fresh_db, Document(text=text, id="article", published=LATER)))
     [quotation] = [q for q in result["quotations"] if "jetty" in q["text"]]
     assert quotation["status"] == "traced"
