@@ -12,7 +12,7 @@ from provenance.store import Store, migrations
 
 def test_blank_database_is_migrated(fresh_db: Store) -> None:
     tables = set(fresh_db.db.table_names())
-    assert {"documents", "locations", "index_params", "shingles", "minhashes", "lsh_bands",
+    assert {"documents", "locations", "index_params", "posting_blocks", "minhashes", "lsh_bands",
             "traces", "quotations", "quotation_sources", "alterations"} <= tables
     columns = {c.name for c in fresh_db.db["quotations"].columns}
     assert {"start", "end", "text", "kind", "status", "speaker", "speaker_name", "source_key",
