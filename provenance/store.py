@@ -265,6 +265,22 @@ def m010_posting_blocks(db: sqlite_utils.Database) -> None:
     db.execute("DROP TABLE shingles")
 
 
+@migrations()
+def m011_fts_update_triggers(db: sqlite_utils.Database) -> None:
+    """Re-index a row's full text only when its text changes: the triggers of
+    m003 fired on every UPDATE (marking a document indexed tokenised its text twice)."""
+    for table, columns in (("documents", ("title", "text")), ("quotations", ("text", "speaker_name"))):
+        names = ", ".join(f"[{column}]" for column in columns)
+        old = ", ".join(f"old.[{column}]" for column in columns)
+        new = ", ".join(f"new.[{column}]" for column in columns)
+        db.execute(f"DROP TRIGGER [{table}_au]")
+        db.execute(
+            f"CREATE TRIGGER [{table}_au] AFTER UPDATE OF {names} ON [{table}] BEGIN\n"
+            f"  INSERT INTO [{table}_fts] ([{table}_fts], rowid, {names}) VALUES('delete', old.rowid, {old});\n"
+            f"  INSERT INTO [{table}_fts] (rowid, {names}) VALUES (new.rowid, {new});\n"
+            "END")
+
+
 COMMON_LIMIT = 100  # = retrieve.MAX_DOCUMENT_FREQUENCY; the common_shingles table is built with it
 POSTINGS_PER_BLOCK = 64
 MERGE_SLICE = 1 << 22  # postings a merge holds in memory at once (32 MB)
@@ -287,6 +303,14 @@ def _unpack(packed: np.ndarray) -> np.ndarray:
     hashes = (packed >> np.uint64(32)).astype(np.uint32).view(np.int32).astype(np.int64)
     keys = (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
     return np.stack([hashes, keys], axis=1)
+
+
+def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of a sorted array and how many times each occurs."""
+    if not len(values):
+        return values, np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
+    return values[starts], np.diff(np.append(starts, len(values)))
 
 
 def _blocks(unsigned_hashes: np.ndarray, bits: int) -> np.ndarray:
@@ -533,8 +557,9 @@ class Store:
         """
         if not entries:
             return
-        packed = np.unique(np.concatenate([
+        packed = np.sort(np.concatenate([
             _pack(np.asarray(shingles, dtype=np.int64), key) for key, shingles, _, _ in entries]))
+        packed = _runs(packed)[0]  # a document indexed twice in one batch: once
         self._write_segment(self._next_segment(), len(packed), [packed])
         self._merge_segments()
         self.db.conn.executemany(
@@ -554,7 +579,7 @@ class Store:
         for part in parts:
             self.db.conn.executemany("INSERT INTO posting_blocks (id, postings) VALUES (?, ?)",
                                      _block_rows(segment, bits, part))
-            hashes, counts = np.unique(part >> np.uint64(32), return_counts=True)
+            hashes, counts = _runs(part >> np.uint64(32))
             common = _unpack(hashes[counts > COMMON_LIMIT] << np.uint64(32))[:, 0]
             self.db.conn.executemany("INSERT OR IGNORE INTO common_shingles (hash) VALUES (?)",
                                      [(value,) for value in common.tolist()])
