@@ -276,7 +276,8 @@ def m011_fts_update_triggers(db: sqlite_utils.Database) -> None:
         db.execute(f"DROP TRIGGER [{table}_au]")
         db.execute(
             f"CREATE TRIGGER [{table}_au] AFTER UPDATE OF {names} ON [{table}] BEGIN\n"
-            f"  INSERT INTO [{table}_fts] ([{table}_fts], rowid, {names}) VALUES('delete', old.rowid, {old});\n"
+            f"  INSERT INTO [{table}_fts] ([{table}_fts], rowid, {names})\n"
+            f"    VALUES('delete', old.rowid, {old});\n"
             f"  INSERT INTO [{table}_fts] (rowid, {names}) VALUES (new.rowid, {new});\n"
             "END")
 

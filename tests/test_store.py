@@ -46,7 +46,8 @@ def test_full_text_follows_text_changes_only(fresh_db: Store) -> None:
     ).lastrowid
 
     def found(word: str) -> list[int]:
-        return [row[0] for row in db.execute("SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?", [word])]
+        rows = db.execute("SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?", [word])
+        return [row[0] for row in rows]
 
     changes = db.conn.total_changes
     db.execute("UPDATE documents SET indexed = 1 WHERE key = ?", [key])
