@@ -223,7 +223,7 @@ def copied_sentence_candidates(
 
 
 def rare_phrases(norms: Sequence[str], counts: Mapping[str, int], documents: int, *,
-                 common: float = 0.3, cheap: int = 1000) -> list[tuple[str, str]]:
+                 common: float = 0.3, cheap: int = 100) -> list[tuple[str, str]]:
     """The quotation's pairs of adjacent words, but for pairs of common words (held by
     more than ``common`` of the ``documents`` and by more than ``cheap`` documents;
     ``counts``: documents per word, a word missing there held by none). A changed
@@ -250,10 +250,10 @@ def word_window(quote: Sequence[str], source: Sequence[str], *, slack: int = 3
     for position, word in enumerate(source):
         if word in wanted:
             where.setdefault(word, []).append(position)
-    if not where:
-        return None
     votes = Counter(found - position for position, word in enumerate(quote)
                     for found in where.get(word, ()))
+    if not votes:
+        return None
     near = {offset: sum(votes.get(offset + shift, 0) for shift in range(-slack, slack + 1))
             for offset in votes}
     best = max(votes, key=lambda offset: (near[offset], votes[offset], -offset))
