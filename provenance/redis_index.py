@@ -265,6 +265,12 @@ class RedisIndex:
             for band, bucket in enumerate(band_buckets):
                 writer.sadd(self._key("band", band, bucket), key)
 
+    def postings_total(self) -> int:
+        return 0  # postings go straight into their hash buckets: no segments to count
+
+    def merge_bulk_load(self, postings_before: int) -> bool:
+        return False  # and none to merge
+
     def postings(self, shingles: Iterable[int], *, limit: int | None = None
                  ) -> Iterator[tuple[int, int]]:
         """(shingle, document key) for every indexed document holding a shingle; with

@@ -605,13 +605,33 @@ class Store:
             sizes = [postings for _, postings, _ in newest]
             if max(sizes) > 2 * min(sizes) and len(segments) <= most:
                 break
-            total = sum(sizes)
-            self._write_segment(self._next_segment(), total, self._merged(newest, total))
-            first, last = newest[0][0], newest[-1][0]
-            self.db.execute("DELETE FROM posting_blocks WHERE id BETWEEN ? AND ?",
-                            [_block_id(first, 0), _block_id(last + 1, 0) - 1])
-            self.db.execute("DELETE FROM shingle_segments WHERE segment BETWEEN ? AND ?", [first, last])
+            self._merge(newest)
             segments = self.segments()
+
+    def _merge(self, segments: Sequence[tuple[int, int, int]]) -> None:
+        """Merge consecutive segments (the newest ones) into a new one."""
+        total = sum(postings for _, postings, _ in segments)
+        self._write_segment(self._next_segment(), total, self._merged(segments, total))
+        first, last = segments[0][0], segments[-1][0]
+        self.db.execute("DELETE FROM posting_blocks WHERE id BETWEEN ? AND ?",
+                        [_block_id(first, 0), _block_id(last + 1, 0) - 1])
+        self.db.execute("DELETE FROM shingle_segments WHERE segment BETWEEN ? AND ?", [first, last])
+
+    def postings_total(self) -> int:
+        return int(self.db.execute("SELECT coalesce(sum(postings), 0) FROM shingle_segments").fetchone()[0])
+
+    def merge_bulk_load(self, postings_before: int) -> bool:
+        """After an ingest that wrote most of the index (a bulk load), merge all its
+        segments into one: a query then reads one block per shingle, not one per
+        segment. After a small ingest into a large index, leave the tiers alone (a
+        full merge would rewrite the whole index for a few documents)."""
+        segments = self.segments()
+        total = sum(postings for _, postings, _ in segments)
+        if len(segments) < 2 or total - postings_before < total / 2:
+            return False
+        with self.atomic():
+            self._merge(segments)
+        return True
 
     def _merged(self, segments: Sequence[tuple[int, int, int]], total: int) -> Iterator[np.ndarray]:
         """The postings of these segments, sorted, one hash range (slice) at a time:
