@@ -299,6 +299,12 @@ def _pack(hashes: np.ndarray, keys: np.ndarray | int) -> np.ndarray:
     return (unsigned << np.uint64(32)) | np.asarray(keys, dtype=np.int64).astype(np.uint64)
 
 
+def with_common(rows: np.ndarray, common: Iterable[int] | np.ndarray) -> np.ndarray:
+    """Postings rows and a (shingle, -1) row for each shingle left out as common."""
+    marks = np.asarray(common, dtype=np.int64)
+    return np.concatenate([rows, np.stack([marks, np.full(len(marks), -1)], axis=1)])
+
+
 def _unpack(packed: np.ndarray) -> np.ndarray:
     """(signed 32-bit hash, document key) rows of packed postings."""
     hashes = (packed >> np.uint64(32)).astype(np.uint32).view(np.int32).astype(np.int64)
@@ -667,15 +673,19 @@ class Store:
                 f"SELECT hash FROM common_shingles WHERE hash IN ({marks})", chunk))
         return common
 
-    def postings_array(self, shingles: Iterable[int], *, limit: int | None = None) -> np.ndarray:
-        """``postings`` as an array of (shingle, document key) rows.
+    def postings_array(self, shingles: Iterable[int], *, limit: int | None = None,
+                       mark_common: bool = False) -> np.ndarray:
+        """``postings`` as an array of (shingle, document key) rows; with ``mark_common``,
+        a row (shingle, -1) for each shingle left out for being over the limit.
 
         In each segment, the blocks that can hold a wanted hash are read (one
         statement), and their postings filtered to the wanted hashes.
         """
         wanted = sorted(set(shingles))
+        known: list[int] = []
         if limit == COMMON_LIMIT:  # common shingles are known: no need to read them
-            wanted = sorted(set(wanted) - self._common(wanted))
+            known = sorted(self._common(wanted))
+            wanted = sorted(set(wanted) - set(known))
         unsigned = np.unique(_pack(np.asarray(wanted, dtype=np.int64), 0) >> np.uint64(32))
         found = []
         for segment, _, bits in self.segments() if len(unsigned) else []:
@@ -688,10 +698,12 @@ class Store:
             at = np.minimum(np.searchsorted(unsigned, hashes), len(unsigned) - 1)
             found.append(packed[unsigned[at] == hashes])
         rows = _unpack(np.concatenate(found)) if found else np.zeros((0, 2), dtype=np.int64)
-        if limit is not None and len(rows):
-            hashes, counts = np.unique(rows[:, 0], return_counts=True)
-            rows = rows[~np.isin(rows[:, 0], hashes[counts > limit])]
-        return rows
+        if limit is None:
+            return rows
+        hashes, counts = np.unique(rows[:, 0], return_counts=True)
+        over = hashes[counts > limit]
+        rows = rows[~np.isin(rows[:, 0], over)]
+        return with_common(rows, np.concatenate([over, known])) if mark_common else rows
 
     def lsh_candidates(self, buckets: Sequence[int]) -> set[int]:
         clauses = " OR ".join("(band = ? AND bucket = ?)" for _ in buckets)

@@ -235,3 +235,15 @@ def test_a_bulk_load_ends_in_one_segment_and_a_small_ingest_does_not_merge_it(tm
     assert len(store.segments()) == 1
     after = sorted(store.postings(_all_hashes(store)))
     assert set(before) < set(after) and store.postings_total() == len(after)
+
+
+def test_common_shingles_neither_break_nor_make_a_copied_passage() -> None:
+    """At a large archive, every other shingle of a copied passage may be too common to
+    look up: the rare ones left still make one passage, and common ones alone make none."""
+    rare = np.arange(0, 30, 2)  # a 32-word copy whose odd shingles are common phrasing
+    common = np.arange(1, 30, 2)
+    hits = retrieve.Hits(np.ones(len(rare), dtype=np.int64), rare, common)
+    assert [(p.start, p.end) for p in retrieve.copied_passages(hits, [1])] == [(0, 31)]
+    assert retrieve.copied_passages(retrieve.Hits(hits.keys_array, rare), [1]) == []
+    scattered = np.arange(0, 60, 6)  # a rare shingle every six words, nothing common between
+    assert retrieve.copied_passages(retrieve.Hits(np.ones(10, dtype=np.int64), scattered, common), [1]) == []
