@@ -236,11 +236,11 @@ def copied_sentence_candidates(
 
 def rare_phrases(norms: Sequence[str], counts: Mapping[str, int], documents: int, *,
                  common: float = 0.3, cheap: int = 100) -> list[tuple[str, str]]:
-    """The quotation's pairs of adjacent words, but for pairs of common words (held by
-    more than ``common`` of the ``documents`` and by more than ``cheap`` documents;
-    ``counts``: documents per word, a word missing there held by none). A changed
-    word breaks only the pairs it is in; a pair of common words ("of the") would
-    cost a long read in a large archive and prove nothing."""
+    """The quotation's pairs of adjacent words, except pairs of two common words (a
+    common word is held by more than ``common`` of the ``documents`` and by more than
+    ``cheap`` documents; ``counts``: documents per word, a word missing there is held
+    by none). A changed word breaks only the pairs it is in; a pair of common words
+    ("of the") would cost a long read in a large archive and prove nothing."""
     def common_word(word: str) -> bool:
         return counts.get(word, 0) > max(common * documents, cheap)
     return sorted({(a, b) for a, b in zip(norms, norms[1:], strict=False)
