@@ -10,10 +10,12 @@
 2. Speakers come from ``provenance.speakers``.
 3. Terms.  A short quoted phrase is a quotation when its sentence attributes it
    (a speech cue, or a word such as "called", "described as", "accusation"), or
-   when it continues a quotation just attributed ("“We won,” she said. “Again.”").
-   It is a term (a scare quote, a title of a work) when nothing attributes it,
-   when it modifies a noun after a determiner (the “gas” attack), or when it is
-   a title in title case.
+   when it continues a quotation just attributed ("“We won,” she said. “Again.”"),
+   or when its sentence opens with a person ("Clinton decried the GOP for
+   “turning its back”": PolNeAR counts that as her words).  It is a term (a scare
+   quote, a title of a work) when nothing attributes it, when it modifies a noun
+   after a determiner (the “gas” attack; but "Smith said it was a “new” idea"
+   quotes Smith), or when it is a title in title case.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from provenance.model import Quotation, Speaker
-from provenance.speakers import CUE_RE, Article, Sentences
+from provenance.speakers import CUE_RE, Article
 
 # --- quote marks -------------------------------------------------------------
 
@@ -178,6 +180,7 @@ ATTRIBUTING_RE = re.compile(
 MODIFIER_BEFORE_RE = re.compile(
     r"(?:\b(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Oo]ur|[Tt]his|[Tt]hat)|[’']s)[ \t]+[“\"‘']+$"
 )
+DEFINITE_BEFORE_RE = re.compile(r"\b[Tt]he[ \t]+[“\"‘']+$")  # the “gas” attack
 TITLE_BEFORE_RE = re.compile(r"(?:\b(?:on|in|of|show|film|book|movie|song|album|series|program|titled|"
                              r"entitled|called|dubbed|named)|[’']s)[ \t]+[“\"‘']+$")
 
@@ -186,21 +189,28 @@ SENTENCE_INSIDE_RE = re.compile(r"[.!?;:]\s|[!?…]$")  # a quotation with a sen
 FOLLOWING_WORD_RE = re.compile(r"[”\"’'»]*[ \t]+(?:\([^)]{0,30}\)[ \t]+)?([a-z]+)\b")
 
 
-def _is_term(text: str, start: int, end: int, attached: bool, sentences: Sentences) -> bool:
+def _is_term(text: str, start: int, end: int, attached: bool, article: Article) -> bool:
     """Scare quotes and titles of works, told from quotations by the attribution
     around them: a short phrase with nothing attributing it in its sentence, a
     modifier inside a noun phrase (the “gas” attack), or a title in title case."""
     words = text[start:end].rstrip(".,;:").split()
     if not words or len(words) > 12 or SENTENCE_INSIDE_RE.search(text, start, end):
         return False
-    if _is_modifier(text, start, end, words):
-        return True
+    sentences = article.sentences
     sentence_start, sentence_end = sentences.start_of(start), sentences.end_of(end)
+    if _is_modifier(text, start, end, words):
+        # "Smith said it was a “new” idea" quotes Smith; after "the", only a person
+        # speaking makes it a quotation (not "reports suggested that the “gas” attack").
+        definite = DEFINITE_BEFORE_RE.search(text, max(0, start - 8), start) is not None
+        return not (_attributed(text, sentence_start, sentence_end, start, end)
+                    and (not definite or article.opens_with_person(start)))
     titled = TITLE_BEFORE_RE.search(text, max(0, start - 30), start) or not attached
     if _is_title(words) and not words[0].isupper() and titled:
         return len(words) > 1 or not _attributed(text, sentence_start, sentence_end, start, end)
     if attached or len(words) > TERM_MAX_WORDS:
         return False
+    if article.opens_with_person(start):
+        return False  # "He implied the judge was “hostile”": PolNeAR's annotators count it
     return not _attributed(text, sentence_start, sentence_end, start, end)
 
 
@@ -250,7 +260,7 @@ def find_quotations(text: str, *, blocks: Sequence[tuple[int, int]] = ()) -> lis
         speaker, attached = article.speaker_for(start, end, previous=previous)
         continued = (CONTINUATION_RE.fullmatch(text, last_end, start) is not None
                      and CUE_RE.search(text, last_end, start) is not None)
-        term = kind == "quoted" and _is_term(text, start, end, attached or continued, article.sentences)
+        term = kind == "quoted" and _is_term(text, start, end, attached or continued, article)
         if term:
             speaker = None
         else:

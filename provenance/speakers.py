@@ -676,6 +676,21 @@ class Article:
                 return None
         return self._resolved(Speaker(self.text[start:end], start, end, None))
 
+    def opens_with_person(self, position: int) -> bool:
+        """Whether the sentence holding ``position`` opens, before it, with a personal
+        pronoun or a person's name (one named in full somewhere in the article): "Clinton
+        decried ...", "He implied ...", not "While ISIS got ..."."""
+        match = SUBJECT_RE.match(self.text, self.sentences.start_of(position), position)
+        if match is None:
+            return False
+        if match.group("pronoun"):
+            return True
+        start, end = _trim_name(self.text, *match.span("name"))
+        words = self.text[start:end].split()
+        if not words or not _is_name(" ".join(words)):
+            return False
+        return len(words) > 1 or any(mention.surname == words[-1] for mention in self.mentions)
+
     def same_sentence(self, start: int, end: int) -> bool:
         return self.sentences.same(start, end)
 

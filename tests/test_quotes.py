@@ -229,6 +229,32 @@ def test_title_of_a_show_after_on_is_a_term() -> None:
     assert quotation(text, "Meet the Press").term
 
 
+def test_short_phrase_in_a_sentence_opened_by_a_person_is_a_quotation() -> None:
+    # PolNeAR counts the phrase as the subject's words even without a speech verb.
+    text = ("Senator Dana Whitfield spoke in Ohio on Monday.\n\n"
+            "Whitfield decried the council for “turning its back” on the workers.")
+    found = quotation(text, "turning its back")
+    assert not found.term
+    assert found.speaker is not None and found.speaker.name == "Dana Whitfield"
+
+
+def test_short_phrase_after_a_subject_that_is_no_person_is_a_term() -> None:
+    text = "While the agency got quietly aided by its allies, the plan could be “managed” for years."
+    assert quotation(text, "managed").term
+
+
+def test_quoted_adjective_after_a_in_an_attributed_sentence_is_a_quotation() -> None:
+    text = "Carla Benton said the city faced a “ferocious” battle over the budget."
+    found = quotation(text, "ferocious")
+    assert not found.term
+    assert found.speaker is not None and found.speaker.text == "Carla Benton"
+
+
+def test_quoted_adjective_after_the_with_no_person_speaking_is_a_term() -> None:
+    text = "Reports from the region suggested that the “gas” attack was staged."
+    assert quotation(text, "gas").term
+
+
 def test_short_sentence_continuing_a_quotation_is_a_quotation() -> None:
     text = "“We won the vote in every county,” Maria Lopez said. “Again.”"
     found = quotation(text, "Again")
