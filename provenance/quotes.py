@@ -15,7 +15,9 @@
    “turning its back”": PolNeAR counts that as her words).  It is a term (a scare
    quote, a title of a work) when nothing attributes it, when it modifies a noun
    after a determiner (the “gas” attack; but "Smith said it was a “new” idea"
-   quotes Smith), or when it is a title in title case.
+   quotes Smith), or when it is a title in title case.  In a headline written in
+   title case, capitals say nothing: there a phrase is a quotation when the line
+   attributes it, read in lower case ("Clinton Calls Remarks ‘Troubling’").
 """
 
 from __future__ import annotations
@@ -198,6 +200,11 @@ def _is_term(text: str, start: int, end: int, attached: bool, article: Article) 
         return False
     sentences = article.sentences
     sentence_start, sentence_end = sentences.start_of(start), sentences.end_of(end)
+    headline = _title_case_line(text, start, end)
+    if headline is not None:  # capitals tell nothing, and the verbs have them ("Clinton Calls")
+        low, high = headline
+        line = text[low:high].lower()
+        return not attached and not _attributed(line, 0, len(line), start - low, end - low)
     if _is_modifier(text, start, end, words):
         # "Smith said it was a “new” idea" quotes Smith; after "the", only a person
         # speaking makes it a quotation (not "reports suggested that the “gas” attack").
@@ -212,6 +219,24 @@ def _is_term(text: str, start: int, end: int, attached: bool, article: Article) 
     if article.opens_with_person(start):
         return False  # "He implied the judge was “hostile”": PolNeAR's annotators count it
     return not _attributed(text, sentence_start, sentence_end, start, end)
+
+
+LINE_WORD_RE = re.compile(r"[A-Za-z][\w’'\-]*")
+
+
+def _title_case_line(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The bounds of the line holding ``text[start:end]`` when it is written in title case
+    (a headline: most of its words outside the quotation capitalised), else None."""
+    low = text.rfind("\n", 0, start) + 1
+    high = text.find("\n", end)
+    high = len(text) if high < 0 else high
+    if high - low > 300:
+        return None
+    words = [w for w in LINE_WORD_RE.findall(text, low, start) + LINE_WORD_RE.findall(text, end, high)
+             if w.lower() not in SMALL_WORDS]
+    if len(words) < 3 or sum(w[0].isupper() for w in words) < 0.8 * len(words):
+        return None
+    return low, high
 
 
 def _is_title(words: list[str]) -> bool:

@@ -255,6 +255,16 @@ def test_quoted_adjective_after_the_with_no_person_speaking_is_a_term() -> None:
     assert quotation(text, "gas").term
 
 
+def test_phrase_in_a_title_case_headline_with_a_capitalised_cue_is_a_quotation() -> None:
+    text = "Mayor Calls The Bridge Plan ‘A Total Failure’ At Hearing\n\nThe mayor spoke on Monday."
+    assert not quotation(text, "A Total Failure").term
+
+
+def test_phrase_in_a_title_case_headline_without_a_cue_is_a_term() -> None:
+    text = "Democrats Lose Court Battle Over The State’s ‘Golden Week’ Of Voting\n\nThe court ruled."
+    assert quotation(text, "Golden Week").term
+
+
 def test_short_sentence_continuing_a_quotation_is_a_quotation() -> None:
     text = "“We won the vote in every county,” Maria Lopez said. “Again.”"
     found = quotation(text, "Again")
