@@ -183,6 +183,8 @@ MODIFIER_BEFORE_RE = re.compile(
     r"(?:\b(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Oo]ur|[Tt]his|[Tt]hat)|[’']s)[ \t]+[“\"‘']+$"
 )
 DEFINITE_BEFORE_RE = re.compile(r"\b[Tt]he[ \t]+[“\"‘']+$")  # the “gas” attack
+WORK_BEFORE_RE = re.compile(r"(?:\b(?:book|novel|memoir|autobiography|podcast|show|program|film|movie|"
+                            r"song|album|series|play|ad|video|titled|entitled)|[’']s),?[ \t]+[“\"‘']+$")
 TITLE_BEFORE_RE = re.compile(r"(?:\b(?:on|in|of|show|film|book|movie|song|album|series|program|titled|"
                              r"entitled|called|dubbed|named)|[’']s)[ \t]+[“\"‘']+$")
 
@@ -211,6 +213,8 @@ def _is_term(text: str, start: int, end: int, attached: bool, article: Article) 
         definite = DEFINITE_BEFORE_RE.search(text, max(0, start - 8), start) is not None
         return not (_attributed(text, sentence_start, sentence_end, start, end)
                     and (not definite or article.opens_with_person(start)))
+    if _is_title(words) and not words[0].isupper() and WORK_BEFORE_RE.search(text, max(0, start - 30), start):
+        return True  # NBC’s “Today”, his book, “A Time for Truth,”: a title even beside a cue
     titled = TITLE_BEFORE_RE.search(text, max(0, start - 30), start) or not attached
     if _is_title(words) and not words[0].isupper() and titled:
         return len(words) > 1 or not _attributed(text, sentence_start, sentence_end, start, end)

@@ -265,6 +265,13 @@ def test_phrase_in_a_title_case_headline_without_a_cue_is_a_term() -> None:
     assert quotation(text, "Golden Week").term
 
 
+def test_title_of_a_show_beside_a_cue_is_a_term() -> None:
+    text = "“I could hardly hear him,” Paula Greer told NBC’s “Today” on Monday."
+    assert quotation(text, "Today").term
+    text = "In his new book, “Bridges to Nowhere,” and in an interview, Mr. Hale said the plan failed."
+    assert quotation(text, "Bridges to Nowhere").term
+
+
 def test_short_sentence_continuing_a_quotation_is_a_quotation() -> None:
     text = "“We won the vote in every county,” Maria Lopez said. “Again.”"
     found = quotation(text, "Again")
