@@ -230,15 +230,15 @@ LINE_WORD_RE = re.compile(r"[A-Za-z][\w’'\-]*")
 
 def _title_case_line(text: str, start: int, end: int) -> tuple[int, int] | None:
     """The bounds of the line holding ``text[start:end]`` when it is written in title case
-    (a headline: most of its words outside the quotation capitalised), else None."""
+    (a headline: most of its words capitalised, three or more outside the quotation)."""
     low = text.rfind("\n", 0, start) + 1
     high = text.find("\n", end)
     high = len(text) if high < 0 else high
     if high - low > 300:
         return None
-    words = [w for w in LINE_WORD_RE.findall(text, low, start) + LINE_WORD_RE.findall(text, end, high)
-             if w.lower() not in SMALL_WORDS]
-    if len(words) < 3 or sum(w[0].isupper() for w in words) < 0.8 * len(words):
+    words = [w for w in LINE_WORD_RE.findall(text, low, high) if w.lower() not in SMALL_WORDS]
+    outside = len(LINE_WORD_RE.findall(text, low, start)) + len(LINE_WORD_RE.findall(text, end, high))
+    if outside < 3 or sum(w[0].isupper() for w in words) < 0.8 * len(words):
         return None
     return low, high
 
@@ -287,6 +287,9 @@ def find_quotations(text: str, *, blocks: Sequence[tuple[int, int]] = ()) -> lis
     last_end = -1000
     for start, end, kind in spans:
         speaker, attached = article.speaker_for(start, end, previous=previous)
+        headline = _title_case_line(text, start, end)
+        if headline is not None:
+            speaker = article.headline_subject(*headline) or speaker
         continued = (CONTINUATION_RE.fullmatch(text, last_end, start) is not None
                      and CUE_RE.search(text, last_end, start) is not None)
         term = kind == "quoted" and _is_term(text, start, end, attached or continued, article)

@@ -14,7 +14,8 @@
 3. Linking.  A quotation takes the cue right after it, else the last cue before
    it in its sentence, else its sentence's subject, else the speaker of the
    passage it continues (the previous quotation, a nearby cue, the last person
-   named).
+   named).  In a title-case headline, whose verbs have capitals, the person the
+   headline opens with ("Sanders Told A Reporter Not To ‘Moan’").
 """
 
 from __future__ import annotations
@@ -589,6 +590,9 @@ CLAUSE_SUBJECT_RE = re.compile(
 NOT_REPORTED_RE = re.compile(r"[“”\"]|''|[;(,]|\b(?:and|but|while|when|after)\b")
 
 
+HEADLINE_WORD_RE = re.compile(r"([A-Z][\w\-]*(?:[’'][A-Z]\w+)?)(?:[’']s)?")  # O'Rourke, Kaine’s
+
+
 class Sentences:
     """The sentence breaks of a text, found once, with lookups by position."""
 
@@ -690,6 +694,26 @@ class Article:
         if not words or not _is_name(" ".join(words)):
             return False
         return len(words) > 1 or any(mention.surname == words[-1] for mention in self.mentions)
+
+    def headline_subject(self, low: int, high: int) -> Speaker | None:
+        """The person a headline ``text[low:high]`` opens with, when the article names
+        them in full elsewhere: "Sanders Told A Reporter Not To ‘Moan’" is Bernie Sanders's
+        (the verbs of a title-case headline have capitals, so no cue is found there)."""
+        first = HEADLINE_WORD_RE.match(self.text, low, high)
+        if first is None:
+            return None
+        words = [first]
+        second = HEADLINE_WORD_RE.match(self.text, first.end() + 1, high)
+        if second is not None and self.text[first.end()] == " ":
+            words.append(second)
+        for mention in self.mentions:
+            if low <= mention.start < high:
+                continue
+            for word in reversed(words):
+                if word.group(1) == mention.surname:
+                    end = word.end(1)
+                    return Speaker(self.text[low:end], low, end, mention.name)
+        return None
 
     def same_sentence(self, start: int, end: int) -> bool:
         return self.sentences.same(start, end)

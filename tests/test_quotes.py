@@ -279,6 +279,15 @@ def test_short_sentence_continuing_a_quotation_is_a_quotation() -> None:
     assert found.speaker is not None and found.speaker.name == "Maria Lopez"
 
 
+def test_headline_quotation_is_the_headline_subjects() -> None:
+    text = ("Whitfield Tells Council The Plan Is ‘A Total Failure’ At Hearing\n\n"
+            "Senator Dana Whitfield spoke to the city council on Monday.")
+    found = quotation(text, "A Total Failure")
+    assert not found.term
+    assert found.speaker is not None and found.speaker.name == "Dana Whitfield"
+    assert text[found.speaker.start : found.speaker.end] == found.speaker.text
+
+
 # --- speakers -------------------------------------------------------------------
 
 
