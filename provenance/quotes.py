@@ -202,6 +202,8 @@ def _is_term(text: str, start: int, end: int, attached: bool, article: Article) 
         return False
     sentences = article.sentences
     sentence_start, sentence_end = sentences.start_of(start), sentences.end_of(end)
+    if _own_sentence(text, sentence_start, start, end, words):
+        return False  # ... of Commerce. “Marco gets it.” (alone in its paragraph it is a subheading)
     headline = _title_case_line(text, start, end)
     if headline is not None:  # capitals tell nothing, and the verbs have them ("Clinton Calls")
         low, high = headline
@@ -223,6 +225,17 @@ def _is_term(text: str, start: int, end: int, attached: bool, article: Article) 
     if article.opens_with_person(start):
         return False  # "He implied the judge was “hostile”": PolNeAR's annotators count it
     return not _attributed(text, sentence_start, sentence_end, start, end)
+
+
+def _own_sentence(text: str, sentence_start: int, start: int, end: int, words: list[str]) -> bool:
+    """Whether the quotation is a whole sentence, not in title case, after other text of
+    its paragraph."""
+    if not words[0][:1].isupper() or text[end - 1] not in ".!?" or _is_title(words):
+        return False
+    if text[sentence_start:start].strip(" \t\n" + DOUBLE_MARKS + SINGLE_MARKS):
+        return False
+    paragraph_start = text.rfind("\n", 0, start) + 1
+    return bool(text[paragraph_start:sentence_start].strip())
 
 
 LINE_WORD_RE = re.compile(r"[A-Za-z][\w’'\-]*")

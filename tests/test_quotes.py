@@ -272,6 +272,16 @@ def test_title_of_a_show_beside_a_cue_is_a_term() -> None:
     assert quotation(text, "Bridges to Nowhere").term
 
 
+def test_short_quoted_sentence_after_its_speaker_is_named_is_a_quotation() -> None:
+    text = "Asked about the mayor, she praised Carla Benton of the chamber. “Carla gets it.”"
+    assert not quotation(text, "Carla gets it").term
+
+
+def test_short_quoted_sentence_alone_in_its_paragraph_is_a_subheading() -> None:
+    text = "The plant closed in May.\n\n‘A really tough decision.’\n\nWorkers met on Thursday."
+    assert quotation(text, "A really tough decision").term
+
+
 def test_short_sentence_continuing_a_quotation_is_a_quotation() -> None:
     text = "“We won the vote in every county,” Maria Lopez said. “Again.”"
     found = quotation(text, "Again")
