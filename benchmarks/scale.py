@@ -139,6 +139,9 @@ def breakdown(rows: list[dict[str, Any]]) -> dict[str, str]:
     return {name: f"{sum(found)}/{len(found)}" for name, found in sorted(groups.items())}
 
 
+INDEX_TABLES = ("posting_blocks", "shingle_segments", "common_shingles", "minhashes", "lsh_bands")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("corpus", type=Path, help="folder written by scale_corpus.py")
@@ -164,7 +167,7 @@ def main() -> None:
                    ingest_peak_rss_mb=round(peak / 1e6))
     if not arguments.index:
         sizes = index_bytes(arguments.db)
-        index_total = sum(v for k, v in sizes.items() if k in ("shingles", "minhashes", "lsh_bands"))
+        index_total = sum(v for k, v in sizes.items() if k in INDEX_TABLES)
         out.update(index_mb=round(index_total / 1e6, 1),
                    index_to_raw=round(index_total / summary["raw_text_bytes"], 2),
                    file_mb=round(sum(sizes.values()) / 1e6, 1),

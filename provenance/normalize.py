@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 # A word: letters or digits, joined by inner apostrophes ("we're", "Trump’s").
 WORD_RE = re.compile(r"[^\W_]+(?:['’ʼ][^\W_]+)*")
@@ -19,9 +19,9 @@ ELLIPSIS_RE = re.compile(r"…|\.\s?\.\s?\.|\[\s*(?:…|\.\.\.)\s*\]")
 APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'"})
 
 
-@dataclass(frozen=True)
-class Word:
-    """A normalised word and where it stands in the raw text."""
+class Word(NamedTuple):
+    """A normalised word and where it stands in the raw text (a named tuple: an article
+    and each source aligned against it make thousands, and a tuple is quick to make)."""
 
     norm: str
     start: int

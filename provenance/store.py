@@ -9,6 +9,7 @@ is a list of append-only migrations applied when a database is opened.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -246,7 +247,95 @@ def m009_document_quotes(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE documents ADD COLUMN quotes TEXT NOT NULL DEFAULT '[]'")
 
 
+@migrations()
+def m010_posting_blocks(db: sqlite_utils.Database) -> None:
+    """Postings in blocks: one row holds the sorted postings of a hash range of one
+    segment (about POSTINGS_PER_BLOCK of them, 8 bytes each), instead of one B-tree
+    row of about 16 bytes per posting. Existing postings are moved, segment by segment."""
+    db.execute("CREATE TABLE posting_blocks (id INTEGER PRIMARY KEY, postings BLOB NOT NULL)")
+    db.execute("ALTER TABLE shingle_segments ADD COLUMN bits INTEGER NOT NULL DEFAULT 0")
+    for (segment,) in db.execute("SELECT segment FROM shingle_segments").fetchall():
+        rows = db.execute("SELECT hash, document_key FROM shingles WHERE segment = ?", [segment])
+        pairs = np.array(rows.fetchall(), dtype=np.int64).reshape(-1, 2)
+        packed = np.sort(_pack(pairs[:, 0], pairs[:, 1]))
+        bits = block_bits(len(packed))
+        db.conn.executemany("INSERT INTO posting_blocks (id, postings) VALUES (?, ?)",
+                            _block_rows(segment, bits, packed))
+        db.execute("UPDATE shingle_segments SET bits = ? WHERE segment = ?", [bits, segment])
+    db.execute("DROP TABLE shingles")
+
+
+@migrations()
+def m011_fts_update_triggers(db: sqlite_utils.Database) -> None:
+    """Re-index a row's full text only when its text changes: the triggers of
+    m003 fired on every UPDATE (marking a document indexed tokenised its text twice)."""
+    for table, columns in (("documents", ("title", "text")), ("quotations", ("text", "speaker_name"))):
+        names = ", ".join(f"[{column}]" for column in columns)
+        old = ", ".join(f"old.[{column}]" for column in columns)
+        new = ", ".join(f"new.[{column}]" for column in columns)
+        db.execute(f"DROP TRIGGER [{table}_au]")
+        db.execute(
+            f"CREATE TRIGGER [{table}_au] AFTER UPDATE OF {names} ON [{table}] BEGIN\n"
+            f"  INSERT INTO [{table}_fts] ([{table}_fts], rowid, {names})\n"
+            f"    VALUES('delete', old.rowid, {old});\n"
+            f"  INSERT INTO [{table}_fts] (rowid, {names}) VALUES (new.rowid, {new});\n"
+            "END")
+
+
 COMMON_LIMIT = 100  # = retrieve.MAX_DOCUMENT_FREQUENCY; the common_shingles table is built with it
+POSTINGS_PER_BLOCK = 64
+MERGE_SLICE = 1 << 22  # postings a merge holds in memory at once (32 MB)
+
+
+def block_bits(postings: int) -> int:
+    """How many leading bits of the 32-bit hash name a block in a segment of this size."""
+    return min(26, max(0, math.ceil(math.log2(max(postings, 1) / POSTINGS_PER_BLOCK))))
+
+
+def _pack(hashes: np.ndarray, keys: np.ndarray | int) -> np.ndarray:
+    """Postings as unsigned 64-bit (hash as unsigned 32 bits, document key): sorting them
+    sorts by hash, and the leading bits of the hash name the block."""
+    unsigned = np.asarray(hashes, dtype=np.int64).astype(np.uint32).astype(np.uint64)
+    return (unsigned << np.uint64(32)) | np.asarray(keys, dtype=np.int64).astype(np.uint64)
+
+
+def _unpack(packed: np.ndarray) -> np.ndarray:
+    """(signed 32-bit hash, document key) rows of packed postings."""
+    hashes = (packed >> np.uint64(32)).astype(np.uint32).view(np.int32).astype(np.int64)
+    keys = (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    return np.stack([hashes, keys], axis=1)
+
+
+def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of a sorted array and how many times each occurs."""
+    if not len(values):
+        return values, np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
+    return values[starts], np.diff(np.append(starts, len(values)))
+
+
+def _blocks(unsigned_hashes: np.ndarray, bits: int) -> np.ndarray:
+    if not bits:
+        return np.zeros(len(unsigned_hashes), dtype=np.uint64)
+    return unsigned_hashes >> np.uint64(32 - bits)
+
+
+def _block_id(segment: int, block: int) -> int:
+    """The row id of a block: segment in the high bits, so a segment is one id range
+    and is written in order at the end of the table."""
+    return (segment << 32) | block
+
+
+def _block_rows(segment: int, bits: int, packed: np.ndarray) -> list[tuple[int, bytes]]:
+    """(row id, little-endian postings) of each block of sorted packed postings."""
+    if not len(packed):
+        return []
+    blocks = _blocks(packed >> np.uint64(32), bits)
+    cuts = [0, *(np.flatnonzero(np.diff(blocks)) + 1).tolist(), len(packed)]
+    firsts = blocks[cuts[:-1]].tolist()
+    data = packed.astype("<u8")
+    return [(_block_id(segment, block), data[start:end].tobytes())
+            for block, start, end in zip(firsts, cuts[:-1], cuts[1:], strict=True)]
 
 
 def _now() -> str:
@@ -462,29 +551,17 @@ class Store:
     ) -> None:
         """Index many documents: (key, shingle hashes, MinHash signature, band buckets).
 
-        The postings of the batch go into a new segment, in hash order, through
-        json_each: one statement instead of a Python tuple per posting, and pages
-        written once, at the end of the B-tree. Then the newest segments are merged
-        four at a time when they are of a size: a query visits a few segments per
-        size tier, about 3 * log4(batches) at most.
+        The postings of the batch go into a new segment: sorted by hash, cut into
+        blocks of about POSTINGS_PER_BLOCK, one row each, appended at the end of the
+        table. Then the newest segments are merged four at a time when they are of a
+        size: a query visits a few segments per size tier, about 3 * log4(batches).
         """
         if not entries:
             return
-        pairs = np.concatenate([
-            (np.asarray(shingles, dtype=np.int64) << np.int64(32)) | np.int64(key)
-            for key, shingles, _, _ in entries
-        ])
-        pairs.sort()
-        segment = self._next_segment()
-        for chunk in range(0, len(pairs), 500_000):
-            self.db.execute(
-                "INSERT OR IGNORE INTO shingles (segment, hash, document_key) "
-                "SELECT ?, value >> 32, value & 4294967295 FROM json_each(?)",
-                [segment, "[" + ",".join(map(str, pairs[chunk : chunk + 500_000].tolist())) + "]"],
-            )
-        self.db.execute("INSERT INTO shingle_segments (segment, postings) VALUES (?, ?)",
-                        [segment, len(pairs)])
-        self._note_common(segment)
+        packed = np.sort(np.concatenate([
+            _pack(np.asarray(shingles, dtype=np.int64), key) for key, shingles, _, _ in entries]))
+        packed = _runs(packed)[0]  # a document indexed twice in one batch: once
+        self._write_segment(self._next_segment(), len(packed), [packed])
         self._merge_segments()
         self.db.conn.executemany(
             "INSERT OR REPLACE INTO minhashes (document_key, signature) VALUES (?, ?)",
@@ -496,10 +573,24 @@ class Store:
              for band, bucket in enumerate(buckets)],
         )
 
-    def segments(self) -> list[tuple[int, int]]:
-        """(segment, postings) of the posting segments, oldest first."""
+    def _write_segment(self, segment: int, postings: int, parts: Iterable[np.ndarray]) -> None:
+        """Write a segment of ``postings`` packed postings, given as sorted parts over
+        disjoint hash ranges in order; note the shingles common within it."""
+        bits = block_bits(postings)
+        for part in parts:
+            self.db.conn.executemany("INSERT INTO posting_blocks (id, postings) VALUES (?, ?)",
+                                     _block_rows(segment, bits, part))
+            hashes, counts = _runs(part >> np.uint64(32))
+            common = _unpack(hashes[counts > COMMON_LIMIT] << np.uint64(32))[:, 0]
+            self.db.conn.executemany("INSERT OR IGNORE INTO common_shingles (hash) VALUES (?)",
+                                     [(value,) for value in common.tolist()])
+        self.db.execute("INSERT INTO shingle_segments (segment, postings, bits) VALUES (?, ?, ?)",
+                        [segment, postings, bits])
+
+    def segments(self) -> list[tuple[int, int, int]]:
+        """(segment, postings, block bits) of the posting segments, oldest first."""
         return [tuple(row) for row in self.db.execute(  # type: ignore[misc]
-            "SELECT segment, postings FROM shingle_segments ORDER BY segment")]
+            "SELECT segment, postings, bits FROM shingle_segments ORDER BY segment")]
 
     def _next_segment(self) -> int:
         row = self.db.execute("SELECT max(segment) FROM shingle_segments").fetchone()
@@ -511,36 +602,40 @@ class Store:
         segments = self.segments()
         while len(segments) >= fanout:
             newest = segments[-fanout:]
-            sizes = [postings for _, postings in newest]
+            sizes = [postings for _, postings, _ in newest]
             if max(sizes) > 2 * min(sizes) and len(segments) <= most:
                 break
-            merged = self._next_segment()
-            olds = [segment for segment, _ in newest]
-            marks = ",".join("?" * len(olds))
-            # the merged segment is appended, in order, at the end of the B-tree
-            self.db.execute(
-                "INSERT OR IGNORE INTO shingles (segment, hash, document_key) "
-                f"SELECT ?, hash, document_key FROM shingles WHERE segment IN ({marks}) "
-                "ORDER BY hash, document_key", [merged, *olds])
-            self.db.execute(f"DELETE FROM shingles WHERE segment IN ({marks})", olds)
-            self.db.execute(f"DELETE FROM shingle_segments WHERE segment IN ({marks})", olds)
-            self.db.execute("INSERT INTO shingle_segments (segment, postings) VALUES (?, ?)",
-                            [merged, sum(sizes)])
-            self._note_common(merged)
+            total = sum(sizes)
+            self._write_segment(self._next_segment(), total, self._merged(newest, total))
+            first, last = newest[0][0], newest[-1][0]
+            self.db.execute("DELETE FROM posting_blocks WHERE id BETWEEN ? AND ?",
+                            [_block_id(first, 0), _block_id(last + 1, 0) - 1])
+            self.db.execute("DELETE FROM shingle_segments WHERE segment BETWEEN ? AND ?", [first, last])
             segments = self.segments()
 
-    def _note_common(self, segment: int) -> None:
-        self.db.execute(
-            "INSERT OR IGNORE INTO common_shingles (hash) SELECT hash FROM shingles "
-            "WHERE segment = ? GROUP BY hash HAVING count(*) > ?", [segment, COMMON_LIMIT])
+    def _merged(self, segments: Sequence[tuple[int, int, int]], total: int) -> Iterator[np.ndarray]:
+        """The postings of these segments, sorted, one hash range (slice) at a time:
+        memory holds about MERGE_SLICE postings, however large the segments."""
+        slice_bits = min(block_bits(total), max(0, math.ceil(math.log2(max(total, 1) / MERGE_SLICE))))
+        for number in range(1 << slice_bits):
+            low, high = number << (32 - slice_bits), (number + 1) << (32 - slice_bits)
+            parts = []
+            for segment, _, bits in segments:
+                blobs = self.db.execute(
+                    "SELECT postings FROM posting_blocks WHERE id BETWEEN ? AND ?",
+                    [_block_id(segment, low >> (32 - bits) if bits else 0),
+                     _block_id(segment, (high - 1) >> (32 - bits) if bits else 0)]).fetchall()
+                packed = np.frombuffer(b"".join(blob for (blob,) in blobs), dtype="<u8")
+                hashes = packed >> np.uint64(32)
+                parts.append(packed[(hashes >= low) & (hashes < high)])
+            yield np.sort(np.concatenate(parts)).astype(np.uint64)
 
     def postings(self, shingles: Iterable[int], *, limit: int | None = None
                  ) -> Iterator[tuple[int, int]]:
         """(shingle, document key) for every indexed document holding a shingle.
 
         With ``limit``, a shingle held by more than ``limit`` documents is left
-        out (boilerplate); counting stops at limit + 1 in each segment, so a very
-        common shingle costs no more than a rare one.
+        out (boilerplate).
         """
         yield from map(tuple, self.postings_array(shingles, limit=limit).tolist())
 
@@ -553,40 +648,30 @@ class Store:
         return common
 
     def postings_array(self, shingles: Iterable[int], *, limit: int | None = None) -> np.ndarray:
-        """``postings`` as an array of (shingle, document key) rows."""
+        """``postings`` as an array of (shingle, document key) rows.
+
+        In each segment, the blocks that can hold a wanted hash are read (one
+        statement), and their postings filtered to the wanted hashes.
+        """
         wanted = sorted(set(shingles))
-        segments = [segment for segment, _ in self.segments()]
-        rows: list[tuple[int, int]] = []
-        fast = limit == COMMON_LIMIT  # common shingles are known: no counting needed
-        if fast:
+        if limit == COMMON_LIMIT:  # common shingles are known: no need to read them
             wanted = sorted(set(wanted) - self._common(wanted))
-        for chunk in _chunks(wanted, 500):
-            values = ",".join("(?)" for _ in chunk)
-            for segment in segments:
-                if limit is None or fast:
-                    rows.extend(self.db.execute(
-                        f"WITH wanted(hash) AS (VALUES {values}) SELECT s.hash, s.document_key "
-                        "FROM wanted JOIN shingles s ON s.segment = ? AND s.hash = wanted.hash",
-                        [*chunk, segment]).fetchall())
-                    continue
-                # one statement per segment: the postings of shingles under the limit,
-                # and (shingle, -1) for each shingle over it
-                rows.extend(self.db.execute(
-                    f"WITH wanted(hash) AS (VALUES {values}), counted(hash, n) AS ("
-                    "SELECT hash, (SELECT count(*) FROM (SELECT 1 FROM shingles t "
-                    "WHERE t.segment = ? AND t.hash = wanted.hash LIMIT ?)) FROM wanted) "
-                    "SELECT hash, -1 FROM counted WHERE n > ? UNION ALL "
-                    "SELECT s.hash, s.document_key FROM counted c JOIN shingles s "
-                    "ON s.segment = ? AND s.hash = c.hash WHERE c.n BETWEEN 1 AND ?",
-                    [*chunk, segment, limit + 1, limit, segment, limit]).fetchall())
-        found = np.array(rows, dtype=np.int64).reshape(-1, 2)
-        if limit is not None and len(found):
-            # over the limit in one segment, or in all of them together
-            over = found[found[:, 1] < 0, 0]
-            hashes, counts = np.unique(found[:, 0], return_counts=True)
-            over = np.concatenate([over, hashes[counts > limit]])
-            found = found[(found[:, 1] >= 0) & ~np.isin(found[:, 0], over)]
-        return found
+        unsigned = np.unique(_pack(np.asarray(wanted, dtype=np.int64), 0) >> np.uint64(32))
+        found = []
+        for segment, _, bits in self.segments() if len(unsigned) else []:
+            blocks = np.unique(_blocks(unsigned, bits)).tolist()
+            blobs = self.db.execute(
+                "SELECT p.postings FROM json_each(?) j JOIN posting_blocks p ON p.id = ? + j.value",
+                [json.dumps(blocks), _block_id(segment, 0)]).fetchall()
+            packed = np.frombuffer(b"".join(blob for (blob,) in blobs), dtype="<u8")
+            hashes = packed >> np.uint64(32)
+            at = np.minimum(np.searchsorted(unsigned, hashes), len(unsigned) - 1)
+            found.append(packed[unsigned[at] == hashes])
+        rows = _unpack(np.concatenate(found)) if found else np.zeros((0, 2), dtype=np.int64)
+        if limit is not None and len(rows):
+            hashes, counts = np.unique(rows[:, 0], return_counts=True)
+            rows = rows[~np.isin(rows[:, 0], hashes[counts > limit])]
+        return rows
 
     def lsh_candidates(self, buckets: Sequence[int]) -> set[int]:
         clauses = " OR ".join("(band = ? AND bucket = ?)" for _ in buckets)

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import FIXTURES
 from provenance import index, retrieve
 from provenance.ingest import content_hash, ingest
 from provenance.model import ProvenanceError
@@ -102,7 +103,7 @@ def dump(path: Path) -> dict[str, list[tuple]]:
     tables = {
         "documents": "SELECT key, id, content_hash, word_count, indexed, path FROM documents ORDER BY key",
         "locations": "SELECT * FROM locations ORDER BY 1, 2",
-        "shingles": "SELECT * FROM shingles ORDER BY 1, 2",
+        "posting_blocks": "SELECT * FROM posting_blocks ORDER BY 1",
         "minhashes": "SELECT * FROM minhashes ORDER BY 1",
         "lsh_bands": "SELECT * FROM lsh_bands ORDER BY 1, 2, 3",
     }
@@ -151,3 +152,65 @@ def test_document_frequency_limit_across_segments(tmp_path: Path) -> None:
     expected = sorted(row for row in everything if counts[row[0]] <= COMMON_LIMIT)
     assert sorted(store.postings(shingles, limit=COMMON_LIMIT)) == expected
     assert {shingle for shingle, _ in expected} == {shingles[2]}
+
+
+@pytest.mark.parametrize("per_block, merge_slice", [(4, 64), (64, 8)])
+def test_postings_survive_blocks_merges_and_slices(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, per_block: int, merge_slice: int
+) -> None:
+    """Small blocks or small merge slices (a block then spans slices), many batches:
+    every posting written is read back, and nothing else, whatever its segment."""
+    from provenance import store as store_module
+
+    monkeypatch.setattr(store_module, "POSTINGS_PER_BLOCK", per_block)
+    monkeypatch.setattr(store_module, "MERGE_SLICE", merge_slice)
+    rng = np.random.default_rng(3)
+    store = Store(tmp_path / "a.db")
+    store.db.execute("PRAGMA foreign_keys = OFF")  # postings of documents not stored here
+    written: list[tuple[int, int]] = []
+    for batch in range(13):  # enough batches for merges of merges
+        entries = []
+        for key in range(batch * 5 + 1, batch * 5 + 6):
+            hashes = np.unique(rng.integers(-(2**31), 2**31, 40))
+            hashes[:3] = [-(2**31), 2**31 - 1, 0]  # the edges of the hash space
+            entries.append((key, hashes, b"", []))
+            written.extend((h, key) for h in hashes.tolist())
+        with store.atomic():
+            store.add_postings_many(entries)
+    segments = store.segments()
+    assert len(segments) < 13 and max(bits for _, _, bits in segments) >= 2
+    assert sum(postings for _, postings, _ in segments) == len(written)
+    everything = sorted({h for h, _ in written})
+    assert sorted(store.postings(everything)) == sorted(written)
+    some = everything[::7] + [12345]  # and one hash nobody has
+    assert sorted(store.postings(some)) == sorted(row for row in written if row[0] in set(some))
+
+
+def test_postings_from_before_blocks_are_moved(tmp_path: Path) -> None:
+    """A database indexed before posting blocks (migration m010) keeps its postings."""
+    path = tmp_path / "old.db"
+    store = Store(path)
+    ingest(store, [str(FIXTURES)])
+    rows = store.postings_array(_all_hashes(store)).tolist()
+    assert rows
+    db = store.db  # put the index back as it was stored before m010
+    db.execute("DROP TABLE posting_blocks")
+    db.execute("DROP TABLE shingle_segments")
+    db.execute("CREATE TABLE shingles (segment INTEGER NOT NULL, hash INTEGER NOT NULL, document_key "
+               "INTEGER NOT NULL, PRIMARY KEY (segment, hash, document_key)) WITHOUT ROWID")
+    db.execute("CREATE TABLE shingle_segments (segment INTEGER PRIMARY KEY, postings INTEGER NOT NULL)")
+    halves = {1: rows[::2], 2: rows[1::2]}
+    for segment, part in halves.items():
+        db.conn.executemany("INSERT INTO shingles VALUES (?, ?, ?)", [(segment, *row) for row in part])
+        db.execute("INSERT INTO shingle_segments VALUES (?, ?)", [segment, len(part)])
+    db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm010_posting_blocks'")
+    db.conn.commit()
+    store.close()
+    moved = Store(path)
+    assert "shingles" not in moved.db.table_names()
+    assert sorted(moved.postings_array(_all_hashes(moved)).tolist()) == sorted(rows)
+
+
+def _all_hashes(store: Store) -> list[int]:
+    texts = [row[0] for row in store.db.execute("SELECT text FROM documents")]
+    return sorted({h for text in texts for h in index.shingle_array(index.norms(text)).tolist()})

@@ -12,7 +12,7 @@ from provenance.store import Store, migrations
 
 def test_blank_database_is_migrated(fresh_db: Store) -> None:
     tables = set(fresh_db.db.table_names())
-    assert {"documents", "locations", "index_params", "shingles", "minhashes", "lsh_bands",
+    assert {"documents", "locations", "index_params", "posting_blocks", "minhashes", "lsh_bands",
             "traces", "quotations", "quotation_sources", "alterations"} <= tables
     columns = {c.name for c in fresh_db.db["quotations"].columns}
     assert {"start", "end", "text", "kind", "status", "speaker", "speaker_name", "source_key",
@@ -35,3 +35,23 @@ def test_not_a_database(tmp_path: Path) -> None:
     bogus.write_text("this is not sqlite at all " * 100)
     with pytest.raises(ProvenanceError, match="not a provenance database"):
         Store(bogus)
+
+
+def test_full_text_follows_text_changes_only(fresh_db: Store) -> None:
+    """The full-text index is rewritten when a document's text changes, and left alone
+    when only another column does (marking a document indexed)."""
+    db = fresh_db.db
+    key = db.execute(
+        "INSERT INTO documents (id, content_hash, text, added_at) VALUES ('x', 'h', 'zebra crossing', 'now')"
+    ).lastrowid
+
+    def found(word: str) -> list[int]:
+        rows = db.execute("SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?", [word])
+        return [row[0] for row in rows]
+
+    changes = db.conn.total_changes
+    db.execute("UPDATE documents SET indexed = 1 WHERE key = ?", [key])
+    assert db.conn.total_changes - changes == 1  # the row itself, and no full-text rows
+    assert found("zebra") == [key]
+    db.execute("UPDATE documents SET text = 'giraffe crossing' WHERE key = ?", [key])
+    assert found("zebra") == [] and found("giraffe") == [key]
