@@ -40,7 +40,9 @@ SPEECH_VERBS = (
     "interject assail bark demand plead thunder gush marvel grouse grumble shrug question "
     "challenge text email message scream echo dismiss whisper murmur reflect react assert "
     "allege affirm concur confide elaborate hint inform lecture mention protest remind reveal "
-    "scold sneer speculate theorize threaten underscore vent whine tease advise counsel"
+    "scold sneer speculate theorize threaten underscore vent whine tease advise counsel "
+    "decry bemoan laud hail denounce condemn ridicule deride applaud commend characterize "
+    "lambast excoriate imply reference knock rip brand defend propose recommend welcome"
 )
 IRREGULAR_CUES = (
     "said|says|say|saying|told|tells|tell|telling|wrote|writes|writing|read|reads|called|calling|"

@@ -282,6 +282,13 @@ def test_short_quoted_sentence_alone_in_its_paragraph_is_a_subheading() -> None:
     assert quotation(text, "A really tough decision").term
 
 
+def test_verbs_of_judging_are_speech_cues() -> None:
+    text = ("“It is a betrayal of the workers,” Dana Whitfield said on Monday. "
+            "“It is a disgrace to the city,” Carla Benton decried.")
+    found = quotation(text, "It is a disgrace")
+    assert found.speaker is not None and found.speaker.name == "Carla Benton"
+
+
 def test_short_sentence_continuing_a_quotation_is_a_quotation() -> None:
     text = "“We won the vote in every county,” Maria Lopez said. “Again.”"
     found = quotation(text, "Again")
