@@ -368,6 +368,8 @@ def _phrase_before(text: str, cue_start: int) -> re.Match[str] | None:
     return BEFORE_CUE_RE.search(text, low, cue_start)
 
 
+# "McConnell delivered a blunt message to Trump:": the name before the colon is an object.
+OBJECT_BEFORE_RE = re.compile(r"\b(?:to|with|about|at|for|on|against|from|of|by|in)[ \t]+$")
 # After "a group", "called" names it: "a super PAC called Future45" says nothing.
 NAMING_CUES = frozenset("called calling dubbed labeled labelled".split())
 INDEFINITE_RE = re.compile(r"(?:[Aa]n?|[Aa]nother)[ \t]")
@@ -381,7 +383,8 @@ def _attribution_at(text: str, cue: re.Match[str]) -> Attribution | None:
     if cue_word in AMBIGUOUS_CUES and not AMBIGUOUS_OK_RE.match(text, cue.end()):
         return None
     before = _phrase_before(text, cue.start())
-    if cue_word == ":" and (before is None or before.group("name") is None or _cue_in_clause(text, cue)):
+    if cue_word == ":" and (before is None or before.group("name") is None or _cue_in_clause(text, cue)
+                            or OBJECT_BEFORE_RE.search(text, max(0, before.start() - 12), before.start())):
         return _colon_without_name(text, cue)
     # "according to X"; "..., saying": the phrase before a participle is its object.
     own_subject = cue_word not in SPEAKER_AFTER_CUES and not cue_word.endswith("ing")

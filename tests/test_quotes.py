@@ -289,6 +289,11 @@ def test_verbs_of_judging_are_speech_cues() -> None:
     assert found.speaker is not None and found.speaker.name == "Carla Benton"
 
 
+def test_name_before_a_colon_after_a_preposition_is_no_speaker() -> None:
+    text = "Mayor Carla Benton delivered a blunt message to Whitfield: “Stop blocking the budget now.”"
+    assert speaker_name(text, "Stop blocking") == "Carla Benton"
+
+
 def test_short_sentence_continuing_a_quotation_is_a_quotation() -> None:
     text = "“We won the vote in every county,” Maria Lopez said. “Again.”"
     found = quotation(text, "Again")
