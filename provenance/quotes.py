@@ -193,7 +193,8 @@ SENTENCE_INSIDE_RE = re.compile(r"[.!?;:]\s|[!?…]$")  # a quotation with a sen
 FOLLOWING_WORD_RE = re.compile(r"[”\"’'»]*[ \t]+(?:\([^)]{0,30}\)[ \t]+)?([a-z]+)\b")
 
 
-def _is_term(text: str, start: int, end: int, attached: bool, article: Article) -> bool:
+def _is_term(text: str, start: int, end: int, attached: bool, article: Article,
+             headline: tuple[int, int] | None) -> bool:
     """Scare quotes and titles of works, told from quotations by the attribution
     around them: a short phrase with nothing attributing it in its sentence, a
     modifier inside a noun phrase (the “gas” attack), or a title in title case."""
@@ -204,7 +205,6 @@ def _is_term(text: str, start: int, end: int, attached: bool, article: Article) 
     sentence_start, sentence_end = sentences.start_of(start), sentences.end_of(end)
     if _own_sentence(text, sentence_start, start, end, words):
         return False  # ... of Commerce. “Marco gets it.” (alone in its paragraph it is a subheading)
-    headline = _title_case_line(text, start, end)
     if headline is not None:  # capitals tell nothing, and the verbs have them ("Clinton Calls")
         low, high = headline
         line = text[low:high].lower()
@@ -239,21 +239,29 @@ def _own_sentence(text: str, sentence_start: int, start: int, end: int, words: l
 
 
 LINE_WORD_RE = re.compile(r"[A-Za-z][\w’'\-]*")
+LOWER_WORD_RE = re.compile(r"(?<![\w’'\-])[a-z][\w’'\-]*")
+CAPITAL_WORD_RE = re.compile(r"(?<![\w’'\-])[A-Z]")
 
 
-def _title_case_line(text: str, start: int, end: int) -> tuple[int, int] | None:
+def _title_case_line(text: str, start: int, end: int,
+                     lines: dict[int, tuple[int, int] | None]) -> tuple[int, int] | None:
     """The bounds of the line holding ``text[start:end]`` when it is written in title case
-    (a headline: most of its words capitalised, three or more outside the quotation)."""
+    (a headline: most of its words capitalised, three or more outside the quotation).
+    ``lines`` caches the verdict per line start: a line holds many quotations."""
     low = text.rfind("\n", 0, start) + 1
-    high = text.find("\n", end)
-    high = len(text) if high < 0 else high
-    if high - low > 300:
+    if low not in lines:
+        high = text.find("\n", end)
+        high = len(text) if high < 0 else high
+        lines[low] = None
+        if high - low <= 300:
+            lower = [w for w in LOWER_WORD_RE.findall(text, low, high) if w not in SMALL_WORDS]
+            if len(lower) <= 0.25 * len(CAPITAL_WORD_RE.findall(text, low, high)):
+                lines[low] = (low, high)
+    bounds = lines[low]
+    if bounds is None:
         return None
-    words = [w for w in LINE_WORD_RE.findall(text, low, high) if w.lower() not in SMALL_WORDS]
-    outside = len(LINE_WORD_RE.findall(text, low, start)) + len(LINE_WORD_RE.findall(text, end, high))
-    if outside < 3 or sum(w[0].isupper() for w in words) < 0.8 * len(words):
-        return None
-    return low, high
+    outside = len(LINE_WORD_RE.findall(text, low, start)) + len(LINE_WORD_RE.findall(text, end, bounds[1]))
+    return bounds if outside >= 3 else None
 
 
 def _is_title(words: list[str]) -> bool:
@@ -298,14 +306,15 @@ def find_quotations(text: str, *, blocks: Sequence[tuple[int, int]] = ()) -> lis
     quotations: list[Quotation] = []
     previous: Speaker | None = None
     last_end = -1000
+    lines: dict[int, tuple[int, int] | None] = {}
     for start, end, kind in spans:
         speaker, attached = article.speaker_for(start, end, previous=previous)
-        headline = _title_case_line(text, start, end)
+        headline = _title_case_line(text, start, end, lines)
         if headline is not None:
             speaker = article.headline_subject(*headline) or speaker
         continued = (CONTINUATION_RE.fullmatch(text, last_end, start) is not None
                      and CUE_RE.search(text, last_end, start) is not None)
-        term = kind == "quoted" and _is_term(text, start, end, attached or continued, article)
+        term = kind == "quoted" and _is_term(text, start, end, attached or continued, article, headline)
         if term:
             speaker = None
         else:
