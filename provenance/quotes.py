@@ -222,9 +222,10 @@ def _is_term(text: str, start: int, end: int, attached: bool, article: Article,
         return len(words) > 1 or not _attributed(text, sentence_start, sentence_end, start, end)
     if attached or len(words) > TERM_MAX_WORDS:
         return False
-    if article.opens_with_person(start):
-        return False  # "He implied the judge was “hostile”": PolNeAR's annotators count it
-    return not _attributed(text, sentence_start, sentence_end, start, end)
+    if _attributed(text, sentence_start, sentence_end, start, end):
+        return False
+    # "He implied the judge was “hostile”": PolNeAR's annotators count it as his words
+    return not article.opens_with_person(start)
 
 
 def _own_sentence(text: str, sentence_start: int, start: int, end: int, words: list[str]) -> bool:

@@ -631,6 +631,7 @@ class Article:
         self.sentences = Sentences(text)
         mentions = self.mentions = _mentions(text)
         self.mention_starts = [m.start for m in mentions]
+        self._surnames: set[str] | None = None  # built on first use
         self.speakers: list[Speaker] = []
         resolved: list[Attribution] = []
         for attribution in _attributions(text, anchors, quoted):
@@ -698,7 +699,9 @@ class Article:
         words = self.text[start:end].split()
         if not words or not _is_name(" ".join(words)):
             return False
-        return len(words) > 1 or any(mention.surname == words[-1] for mention in self.mentions)
+        if self._surnames is None:
+            self._surnames = {mention.surname for mention in self.mentions}
+        return len(words) > 1 or words[-1] in self._surnames
 
     def headline_subject(self, low: int, high: int) -> Speaker | None:
         """The person a headline ``text[low:high]`` opens with, when the article names
