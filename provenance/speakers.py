@@ -12,10 +12,11 @@
    role ("the Vermont senator"), "he"/"she" (gender from titles and common first
    names) and "who" (the name right before it) resolve to the last fitting one.
 3. Linking.  A quotation takes the cue right after it, else the last cue before
-   it in its sentence, else its sentence's subject, else the speaker of the
-   passage it continues (the previous quotation, a nearby cue, the last person
-   named).  In a title-case headline, whose verbs have capitals, the person the
-   headline opens with ("Sanders Told A Reporter Not To ‘Moan’").
+   it in its sentence, else its sentence's subject (a name, a pronoun, or a
+   description: "The ad targets a “...”"), else the speaker of the passage it
+   continues (the previous quotation, a nearby cue, the last person named).  In
+   a title-case headline, whose verbs have capitals, the person the headline
+   opens with ("Sanders Told A Reporter Not To ‘Moan’").
 """
 
 from __future__ import annotations
@@ -585,6 +586,11 @@ SUBJECT_RE = re.compile(
     rf"(?P<name>(?:[Tt]he[ \t]+)?{NAME})|(?P<pronoun>[Hh]e|[Ss]he|[Tt]hey|[Ww]e|I)\b)"
     rf"(?=,[ \t]|[ \t]+[a-z]|[ \t]+\()"
 )
+ROLE_SUBJECT_RE = re.compile(
+    rf"[ \t]*(?:(?:But|And|So|Yet|Still|Now|Then|Later|Meanwhile|Instead|Also)[ \t,]+)?"
+    rf"(?P<role>(?:The|A|An|Its|His|Her|Their)(?:[ \t]+[a-z][\w’'\-]*){{1,3}}?)"
+    rf"(?=[ \t]+(?:(?:{ROLE_STOP}|then|also|later|again|now)\b|[a-z]\w*(?:ed|ly|es|ts|ds|ns|ks)\b))"
+)
 CLAUSE_SUBJECT_RE = re.compile(
     rf"(?<![\w’'])(?:(?P<pronoun>he|she|they|He|She|They)\b|(?P<name>(?=[A-Z]){NAME}))"
 )
@@ -747,10 +753,19 @@ class Article:
         introduced = self._introduced(open_)
         if introduced is not None:
             return introduced, False
-        subject = self.subject(open_)
+        subject = self.subject(open_) or self._role_subject(open_)
         if subject is not None:
             return subject, False
         return self._context_speaker(open_, previous), False
+
+    def _role_subject(self, position: int) -> Speaker | None:
+        """A described subject opening the sentence: "The judge then turned to me: “...”",
+        "The ad targets a “...”" (PolNeAR's source when no one is named)."""
+        match = ROLE_SUBJECT_RE.match(self.text, self.sentences.start_of(position), position)
+        if match is None:
+            return None
+        start, end = match.span("role")
+        return self._resolved(Speaker(self.text[start:end], start, end, None))
 
     def _introduced(self, open_: int) -> Speaker | None:
         """The speaker of a colon that ends the paragraph before a quotation: "President

@@ -294,6 +294,13 @@ def test_name_before_a_colon_after_a_preposition_is_no_speaker() -> None:
     assert speaker_name(text, "Stop blocking") == "Carla Benton"
 
 
+def test_described_subject_of_the_sentence_is_the_speaker() -> None:
+    text = ("Dana Whitfield released a new campaign video on Monday.\n\n"
+            "The video targets a “rigged system that hurts working families” in the city.")
+    found = quotation(text, "rigged system")
+    assert found.speaker is not None and found.speaker.text == "The video"
+
+
 def test_short_sentence_continuing_a_quotation_is_a_quotation() -> None:
     text = "“We won the vote in every county,” Maria Lopez said. “Again.”"
     found = quotation(text, "Again")
