@@ -688,9 +688,18 @@ class Article:
         start, end = match.span(kind)
         if kind == "name":
             start, end = _trim_name(self.text, start, end)
-            if not _is_name(self.text[start:end]):
+            if not _is_name(self.text[start:end]) or self._participle(self.text[start:end]):
                 return None
         return self._resolved(Speaker(self.text[start:end], start, end, None))
+
+    def _participle(self, name: str) -> bool:
+        """A sentence opening with a participle ("Reprising one of her lines, ...") is
+        no name, unless someone in the article has it as a surname (Fleming)."""
+        if " " in name or not name.endswith("ing"):
+            return False
+        if self._surnames is None:
+            self._surnames = {mention.surname for mention in self.mentions}
+        return name not in self._surnames
 
     def opens_with_person(self, position: int) -> bool:
         """Whether the sentence holding ``position`` opens, before it, with a personal

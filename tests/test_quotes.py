@@ -301,6 +301,12 @@ def test_described_subject_of_the_sentence_is_the_speaker() -> None:
     assert found.speaker is not None and found.speaker.text == "The video"
 
 
+def test_participle_opening_a_sentence_is_no_speaker() -> None:
+    text = ("Dana Whitfield spoke for an hour in Ohio on Monday. "
+            "Acknowledging that the plan “has real problems for our workers,” she moved on.")
+    assert speaker_name(text, "has real problems") == "Dana Whitfield"
+
+
 def test_short_sentence_continuing_a_quotation_is_a_quotation() -> None:
     text = "“We won the vote in every county,” Maria Lopez said. “Again.”"
     found = quotation(text, "Again")
