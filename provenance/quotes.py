@@ -254,7 +254,7 @@ def _title_case_line(text: str, start: int, end: int,
         high = text.find("\n", end)
         high = len(text) if high < 0 else high
         lines[low] = None
-        if high - low <= 300:
+        if high - low <= 300 and _few_lower_words(text, low, min(high, low + 60)):
             lower = [w for w in LOWER_WORD_RE.findall(text, low, high) if w not in SMALL_WORDS]
             if len(lower) <= 0.25 * len(CAPITAL_WORD_RE.findall(text, low, high)):
                 lines[low] = (low, high)
@@ -263,6 +263,11 @@ def _title_case_line(text: str, start: int, end: int,
         return None
     outside = len(LINE_WORD_RE.findall(text, low, start)) + len(LINE_WORD_RE.findall(text, end, bounds[1]))
     return bounds if outside >= 3 else None
+
+
+def _few_lower_words(text: str, low: int, high: int) -> bool:
+    """A quick look at the start of a line: body text has lower-case words at once."""
+    return sum(w not in SMALL_WORDS for w in LOWER_WORD_RE.findall(text, low, high)) <= 2
 
 
 def _is_title(words: list[str]) -> bool:
