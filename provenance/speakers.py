@@ -586,6 +586,11 @@ SUBJECT_RE = re.compile(
     rf"(?P<name>(?:[Tt]he[ \t]+)?{NAME})|(?P<pronoun>[Hh]e|[Ss]he|[Tt]hey|[Ww]e|I)\b)"
     rf"(?=,[ \t]|[ \t]+[a-z]|[ \t]+\()"
 )
+# A dateline opening an article: "NEW YORK, Dec. 11 (UPI) —", "Washington (AFP) –".
+DATELINE_RE = re.compile(
+    r"(?:[A-Z][A-Z.' ]+(?:,[^\n–—(]{1,30})?(?:[ \t]*\([A-Za-z]+\))?"
+    r"|[A-Z][\w.' ]{1,40}(?:,[^\n–—(]{1,30})?[ \t]*\((?:AP|AFP|Reuters|UPI)\))[ \t]+(?:--|[–—-])[ \t]*"
+)
 ROLE_SUBJECT_RE = re.compile(
     rf"[ \t]*(?:(?:But|And|So|Yet|Still|Now|Then|Later|Meanwhile|Instead|Also)[ \t,]+)?"
     rf"(?P<role>(?:The|A|An|Its|His|Her|Their)(?:[ \t]+[a-z][\w’'\-]*){{1,3}}?)"
@@ -678,7 +683,14 @@ class Article:
 
     def subject(self, position: int) -> Speaker | None:
         """The named person or pronoun that opens the sentence holding ``position``."""
-        return self._named(SUBJECT_RE.match(self.text, self.sentences.start_of(position), position))
+        return self._named(SUBJECT_RE.match(self.text, self._opening(position), position))
+
+    def _opening(self, position: int) -> int:
+        """Where the sentence holding ``position`` begins, after any dateline
+        ("WASHINGTON (AP) — Clinton said ...": the place is not the subject)."""
+        start = self.sentences.start_of(position)
+        dateline = DATELINE_RE.match(self.text, start, position)
+        return dateline.end() if dateline else start
 
     def _named(self, match: re.Match[str] | None) -> Speaker | None:
         """The resolved speaker of a match with a ``name`` or a ``pronoun`` group."""
@@ -770,7 +782,7 @@ class Article:
     def _role_subject(self, position: int) -> Speaker | None:
         """A described subject opening the sentence: "The judge then turned to me: “...”",
         "The ad targets a “...”" (PolNeAR's source when no one is named)."""
-        match = ROLE_SUBJECT_RE.match(self.text, self.sentences.start_of(position), position)
+        match = ROLE_SUBJECT_RE.match(self.text, self._opening(position), position)
         if match is None:
             return None
         start, end = match.span("role")

@@ -307,6 +307,12 @@ def test_participle_opening_a_sentence_is_no_speaker() -> None:
     assert speaker_name(text, "has real problems") == "Dana Whitfield"
 
 
+def test_dateline_is_not_the_subject() -> None:
+    text = ("Springfield (AFP) – Senator Dana Whitfield took a swipe at the council, saying "
+            "that its “reckless spending plans” would hurt the city.")
+    assert speaker_name(text, "reckless spending") == "Dana Whitfield"
+
+
 def test_short_sentence_continuing_a_quotation_is_a_quotation() -> None:
     text = "“We won the vote in every county,” Maria Lopez said. “Again.”"
     found = quotation(text, "Again")
