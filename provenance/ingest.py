@@ -364,6 +364,7 @@ def ingest(
     index.check_params(store)
     summary = IngestSummary()
     files = expand_paths(paths)
+    postings_before = store.postings_total()
     if overrides and len(files) != 1:
         raise ProvenanceError("metadata options (--published, --title, ...) need exactly one file")
     with contextlib.ExitStack() as stack:
@@ -373,6 +374,7 @@ def ingest(
         transactions = stack.enter_context(_Transactions(store))
         _ingest_files(store, files, summary, transactions, pool, format=format, overrides=overrides,
                       progress=progress, progress_bytes=progress_bytes)
+    store.merge_bulk_load(postings_before)
     return summary
 
 

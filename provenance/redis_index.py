@@ -39,7 +39,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from .model import Document, Emphasis, ProvenanceError, Trace
-from .store import Store
+from .store import Store, with_common
 
 BUCKET_BITS = 18  # 262,144 bucket strings: few enough to cost little memory each
 RECORD = np.dtype([("hash", "<u4"), ("key", "<u4")])
@@ -265,13 +265,20 @@ class RedisIndex:
             for band, bucket in enumerate(band_buckets):
                 writer.sadd(self._key("band", band, bucket), key)
 
+    def postings_total(self) -> int:
+        return 0  # postings go straight into their hash buckets: no segments to count
+
+    def merge_bulk_load(self, postings_before: int) -> bool:
+        return False  # and none to merge
+
     def postings(self, shingles: Iterable[int], *, limit: int | None = None
                  ) -> Iterator[tuple[int, int]]:
         """(shingle, document key) for every indexed document holding a shingle; with
         ``limit``, shingles held by more documents are left out (as in the SQLite index)."""
         yield from map(tuple, self.postings_array(shingles, limit=limit).tolist())
 
-    def postings_array(self, shingles: Iterable[int], *, limit: int | None = None) -> np.ndarray:
+    def postings_array(self, shingles: Iterable[int], *, limit: int | None = None,
+                       mark_common: bool = False) -> np.ndarray:
         wanted = np.unique(np.asarray(list(shingles), dtype=np.int64)).astype(np.uint32)
         if not len(wanted):
             return np.zeros((0, 2), dtype=np.int64)
@@ -280,11 +287,14 @@ class RedisIndex:
         data = b"".join(blob for blob in blobs if blob)
         records = np.unique(np.frombuffer(data, dtype=RECORD))  # sorted by (hash, key)
         records = records[np.isin(records["hash"], wanted)]
+        over = np.zeros(0, dtype=np.uint32)
         if limit is not None and len(records):
             hashes, counts = np.unique(records["hash"], return_counts=True)
-            records = records[np.isin(records["hash"], hashes[counts <= limit])]
+            over = hashes[counts > limit]
+            records = records[~np.isin(records["hash"], over)]
         signed = records["hash"].view(np.int32).astype(np.int64)
-        return np.stack([signed, records["key"].astype(np.int64)], axis=1)
+        rows = np.stack([signed, records["key"].astype(np.int64)], axis=1)
+        return with_common(rows, over.view(np.int32)) if mark_common else rows
 
     def lsh_candidates(self, buckets: Sequence[int]) -> set[int]:
         if not buckets:

@@ -37,8 +37,10 @@ class Hits(Mapping[int, list[int]]):
     """Document key -> sorted article word positions of shared shingles, read lazily
     from two parallel arrays (sorted by key, then position) that counting uses directly."""
 
-    def __init__(self, keys: np.ndarray, positions: np.ndarray):
+    def __init__(self, keys: np.ndarray, positions: np.ndarray, common: np.ndarray | None = None):
         self.keys_array, self.positions_array = keys, positions
+        # article positions whose shingle too many documents hold to count as evidence
+        self.common = np.zeros(0, dtype=np.int64) if common is None else common
         distinct, cuts = np.unique(keys, return_index=True)
         self.distinct = distinct
         self._index = dict(zip(distinct.tolist(), range(len(distinct)), strict=True))
@@ -69,11 +71,15 @@ def shingle_hits(
     empty = np.zeros(0, dtype=np.int64)
     if not len(hashes):
         return Hits(empty, empty)
-    postings = store.postings_array(np.unique(hashes).tolist(), limit=MAX_DOCUMENT_FREQUENCY)
+    postings = store.postings_array(np.unique(hashes).tolist(), limit=MAX_DOCUMENT_FREQUENCY,
+                                    mark_common=True)
+    marked_common = postings[:, 1] < 0
+    common = np.flatnonzero(np.isin(hashes, postings[marked_common, 0]))
+    postings = postings[~marked_common]
     if exclude and len(postings):
         postings = postings[~np.isin(postings[:, 1], list(exclude))]
     if not len(postings):
-        return Hits(empty, empty)
+        return Hits(empty, empty, common)
     # every (document, article position) pair: each posting expands to the positions
     # of its shingle in the article
     order = np.argsort(hashes, kind="stable")
@@ -84,7 +90,7 @@ def shingle_hits(
     positions = order[starts + np.arange(counts.sum())]
     keys = np.repeat(postings[:, 1], counts)
     pairs = np.unique(keys << np.int64(32) | positions)
-    return Hits(pairs >> np.int64(32), pairs & np.int64(0xFFFFFFFF))
+    return Hits(pairs >> np.int64(32), pairs & np.int64(0xFFFFFFFF), common)
 
 
 def candidates(
@@ -150,11 +156,17 @@ def copied_passages(
 
     Runs from several documents over (nearly) the same words make one passage;
     a shorter run inside a longer one stays a passage of its own (nested).
+    Gaps are counted without the positions of common shingles: those were never
+    looked up, so they neither break a run nor extend one.
     """
+    common = hits.common if isinstance(hits, Hits) else np.zeros(0, dtype=np.int64)
     runs: list[tuple[int, int, int]] = []
     for key in eligible:
-        for run in _runs(hits.get(key, []), max_gap):
-            start, end = run[0], run[-1] + index.SHINGLE_WORDS
+        positions = hits.get(key, [])
+        squeezed = (np.asarray(positions, dtype=np.int64) - np.searchsorted(common, positions)).tolist()
+        at = dict(zip(squeezed, positions, strict=True))
+        for run in _runs(squeezed, max_gap):
+            start, end = at[run[0]], at[run[-1]] + index.SHINGLE_WORDS
             if end - start >= min_words:
                 runs.append((start, end, key))
     return _cluster(runs)

@@ -299,6 +299,12 @@ def _pack(hashes: np.ndarray, keys: np.ndarray | int) -> np.ndarray:
     return (unsigned << np.uint64(32)) | np.asarray(keys, dtype=np.int64).astype(np.uint64)
 
 
+def with_common(rows: np.ndarray, common: Iterable[int] | np.ndarray) -> np.ndarray:
+    """Postings rows and a (shingle, -1) row for each shingle left out as common."""
+    marks = np.asarray(common, dtype=np.int64)
+    return np.concatenate([rows, np.stack([marks, np.full(len(marks), -1)], axis=1)])
+
+
 def _unpack(packed: np.ndarray) -> np.ndarray:
     """(signed 32-bit hash, document key) rows of packed postings."""
     hashes = (packed >> np.uint64(32)).astype(np.uint32).view(np.int32).astype(np.int64)
@@ -605,13 +611,33 @@ class Store:
             sizes = [postings for _, postings, _ in newest]
             if max(sizes) > 2 * min(sizes) and len(segments) <= most:
                 break
-            total = sum(sizes)
-            self._write_segment(self._next_segment(), total, self._merged(newest, total))
-            first, last = newest[0][0], newest[-1][0]
-            self.db.execute("DELETE FROM posting_blocks WHERE id BETWEEN ? AND ?",
-                            [_block_id(first, 0), _block_id(last + 1, 0) - 1])
-            self.db.execute("DELETE FROM shingle_segments WHERE segment BETWEEN ? AND ?", [first, last])
+            self._merge(newest)
             segments = self.segments()
+
+    def _merge(self, segments: Sequence[tuple[int, int, int]]) -> None:
+        """Merge consecutive segments (the newest ones) into a new one."""
+        total = sum(postings for _, postings, _ in segments)
+        self._write_segment(self._next_segment(), total, self._merged(segments, total))
+        first, last = segments[0][0], segments[-1][0]
+        self.db.execute("DELETE FROM posting_blocks WHERE id BETWEEN ? AND ?",
+                        [_block_id(first, 0), _block_id(last + 1, 0) - 1])
+        self.db.execute("DELETE FROM shingle_segments WHERE segment BETWEEN ? AND ?", [first, last])
+
+    def postings_total(self) -> int:
+        return int(self.db.execute("SELECT coalesce(sum(postings), 0) FROM shingle_segments").fetchone()[0])
+
+    def merge_bulk_load(self, postings_before: int) -> bool:
+        """After an ingest that wrote most of the index (a bulk load), merge all its
+        segments into one: a query then reads one block per shingle, not one per
+        segment. After a small ingest into a large index, leave the tiers alone (a
+        full merge would rewrite the whole index for a few documents)."""
+        segments = self.segments()
+        total = sum(postings for _, postings, _ in segments)
+        if len(segments) < 2 or total - postings_before < total / 2:
+            return False
+        with self.atomic():
+            self._merge(segments)
+        return True
 
     def _merged(self, segments: Sequence[tuple[int, int, int]], total: int) -> Iterator[np.ndarray]:
         """The postings of these segments, sorted, one hash range (slice) at a time:
@@ -647,15 +673,19 @@ class Store:
                 f"SELECT hash FROM common_shingles WHERE hash IN ({marks})", chunk))
         return common
 
-    def postings_array(self, shingles: Iterable[int], *, limit: int | None = None) -> np.ndarray:
-        """``postings`` as an array of (shingle, document key) rows.
+    def postings_array(self, shingles: Iterable[int], *, limit: int | None = None,
+                       mark_common: bool = False) -> np.ndarray:
+        """``postings`` as an array of (shingle, document key) rows; with ``mark_common``,
+        a row (shingle, -1) for each shingle left out for being over the limit.
 
         In each segment, the blocks that can hold a wanted hash are read (one
         statement), and their postings filtered to the wanted hashes.
         """
         wanted = sorted(set(shingles))
+        known: list[int] = []
         if limit == COMMON_LIMIT:  # common shingles are known: no need to read them
-            wanted = sorted(set(wanted) - self._common(wanted))
+            known = sorted(self._common(wanted))
+            wanted = sorted(set(wanted) - set(known))
         unsigned = np.unique(_pack(np.asarray(wanted, dtype=np.int64), 0) >> np.uint64(32))
         found = []
         for segment, _, bits in self.segments() if len(unsigned) else []:
@@ -668,10 +698,12 @@ class Store:
             at = np.minimum(np.searchsorted(unsigned, hashes), len(unsigned) - 1)
             found.append(packed[unsigned[at] == hashes])
         rows = _unpack(np.concatenate(found)) if found else np.zeros((0, 2), dtype=np.int64)
-        if limit is not None and len(rows):
-            hashes, counts = np.unique(rows[:, 0], return_counts=True)
-            rows = rows[~np.isin(rows[:, 0], hashes[counts > limit])]
-        return rows
+        if limit is None:
+            return rows
+        hashes, counts = np.unique(rows[:, 0], return_counts=True)
+        over = hashes[counts > limit]
+        rows = rows[~np.isin(rows[:, 0], over)]
+        return with_common(rows, np.concatenate([over, known])) if mark_common else rows
 
     def lsh_candidates(self, buckets: Sequence[int]) -> set[int]:
         clauses = " OR ".join("(band = ? AND bucket = ?)" for _ in buckets)

@@ -214,3 +214,36 @@ def test_postings_from_before_blocks_are_moved(tmp_path: Path) -> None:
 def _all_hashes(store: Store) -> list[int]:
     texts = [row[0] for row in store.db.execute("SELECT text FROM documents")]
     return sorted({h for text in texts for h in index.shingle_array(index.norms(text)).tolist()})
+
+
+def test_a_bulk_load_ends_in_one_segment_and_a_small_ingest_does_not_merge_it(tmp_path: Path) -> None:
+    rng = random.Random(4)
+
+    def shard(name: str, documents: int) -> str:
+        path = tmp_path / name
+        path.write_text("\n".join(json.dumps({"text": " ".join(vocabulary_text(rng, 200))})
+                                  for _ in range(documents)))
+        return str(path)
+
+    store = Store(tmp_path / "a.db")
+    ingest(store, [shard("first.jsonl", 12)])
+    for number in range(3):  # small ingests into a larger index: a segment each, left alone
+        ingest(store, [shard(f"small{number}.jsonl", 3)])
+    assert len(store.segments()) == 4
+    before = sorted(store.postings(_all_hashes(store)))
+    ingest(store, [shard("bulk.jsonl", 60)])  # most of the index: merged into one segment
+    assert len(store.segments()) == 1
+    after = sorted(store.postings(_all_hashes(store)))
+    assert set(before) < set(after) and store.postings_total() == len(after)
+
+
+def test_common_shingles_neither_break_nor_make_a_copied_passage() -> None:
+    """At a large archive, every other shingle of a copied passage may be too common to
+    look up: the rare ones left still make one passage, and common ones alone make none."""
+    rare = np.arange(0, 30, 2)  # a 32-word copy whose odd shingles are common phrasing
+    common = np.arange(1, 30, 2)
+    hits = retrieve.Hits(np.ones(len(rare), dtype=np.int64), rare, common)
+    assert [(p.start, p.end) for p in retrieve.copied_passages(hits, [1])] == [(0, 31)]
+    assert retrieve.copied_passages(retrieve.Hits(hits.keys_array, rare), [1]) == []
+    scattered = np.arange(0, 60, 6)  # a rare shingle every six words, nothing common between
+    assert retrieve.copied_passages(retrieve.Hits(np.ones(10, dtype=np.int64), scattered, common), [1]) == []

@@ -161,6 +161,11 @@ def test_postings_equal_sqlite(tmp_path: Path, redis_url: str) -> None:
     for limit in (None, 2):
         assert sorted((h, ids[k]) for h, k in store.postings(shingles, limit=limit)) == sorted(
             (h, shared_ids[k]) for h, k in shared.postings(shingles, limit=limit))
+    ids[-1] = shared_ids[-1] = "common"
+    marked = [sorted((h, names[k]) for h, k in rows.tolist()) for rows, names in (
+        (store.postings_array(shingles, limit=2, mark_common=True), ids),
+        (shared.postings_array(shingles, limit=2, mark_common=True), shared_ids))]
+    assert marked[0] == marked[1] and any(name == "common" for _, name in marked[0])
 
 
 def test_an_html_document_keeps_its_marked_quotations_in_redis(tmp_path: Path, redis_url: str) -> None:
