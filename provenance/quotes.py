@@ -10,10 +10,14 @@
 2. Speakers come from ``provenance.speakers``.
 3. Terms.  A short quoted phrase is a quotation when its sentence attributes it
    (a speech cue, or a word such as "called", "described as", "accusation"), or
-   when it continues a quotation just attributed ("“We won,” she said. “Again.”").
-   It is a term (a scare quote, a title of a work) when nothing attributes it,
-   when it modifies a noun after a determiner (the “gas” attack), or when it is
-   a title in title case.
+   when it continues a quotation just attributed ("“We won,” she said. “Again.”"),
+   or when its sentence opens with a person ("Clinton decried the GOP for
+   “turning its back”": PolNeAR counts that as her words).  It is a term (a scare
+   quote, a title of a work) when nothing attributes it, when it modifies a noun
+   after a determiner (the “gas” attack; but "Smith said it was a “new” idea"
+   quotes Smith), or when it is a title in title case.  In a headline written in
+   title case, capitals say nothing: there a phrase is a quotation when the line
+   attributes it, read in lower case ("Clinton Calls Remarks ‘Troubling’").
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from provenance.model import Quotation, Speaker
-from provenance.speakers import CUE_RE, Article, Sentences
+from provenance.speakers import CUE_RE, Article
 
 # --- quote marks -------------------------------------------------------------
 
@@ -178,6 +182,9 @@ ATTRIBUTING_RE = re.compile(
 MODIFIER_BEFORE_RE = re.compile(
     r"(?:\b(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Oo]ur|[Tt]his|[Tt]hat)|[’']s)[ \t]+[“\"‘']+$"
 )
+DEFINITE_BEFORE_RE = re.compile(r"\b[Tt]he[ \t]+[“\"‘']+$")  # the “gas” attack
+WORK_BEFORE_RE = re.compile(r"(?:\b(?:book|novel|memoir|autobiography|podcast|show|program|film|movie|"
+                            r"song|album|series|play|ad|video|titled|entitled)|[’']s),?[ \t]+[“\"‘']+$")
 TITLE_BEFORE_RE = re.compile(r"(?:\b(?:on|in|of|show|film|book|movie|song|album|series|program|titled|"
                              r"entitled|called|dubbed|named)|[’']s)[ \t]+[“\"‘']+$")
 
@@ -186,22 +193,81 @@ SENTENCE_INSIDE_RE = re.compile(r"[.!?;:]\s|[!?…]$")  # a quotation with a sen
 FOLLOWING_WORD_RE = re.compile(r"[”\"’'»]*[ \t]+(?:\([^)]{0,30}\)[ \t]+)?([a-z]+)\b")
 
 
-def _is_term(text: str, start: int, end: int, attached: bool, sentences: Sentences) -> bool:
+def _is_term(text: str, start: int, end: int, attached: bool, article: Article,
+             headline: tuple[int, int] | None) -> bool:
     """Scare quotes and titles of works, told from quotations by the attribution
     around them: a short phrase with nothing attributing it in its sentence, a
     modifier inside a noun phrase (the “gas” attack), or a title in title case."""
     words = text[start:end].rstrip(".,;:").split()
     if not words or len(words) > 12 or SENTENCE_INSIDE_RE.search(text, start, end):
         return False
-    if _is_modifier(text, start, end, words):
-        return True
+    sentences = article.sentences
     sentence_start, sentence_end = sentences.start_of(start), sentences.end_of(end)
+    if _own_sentence(text, sentence_start, start, end, words):
+        return False  # ... of Commerce. “Marco gets it.” (alone in its paragraph it is a subheading)
+    if headline is not None:  # capitals tell nothing, and the verbs have them ("Clinton Calls")
+        low, high = headline
+        line = text[low:high].lower()
+        return not attached and not _attributed(line, 0, len(line), start - low, end - low)
+    if _is_modifier(text, start, end, words):
+        # "Smith said it was a “new” idea" quotes Smith; after "the", only a person
+        # speaking makes it a quotation (not "reports suggested that the “gas” attack").
+        definite = DEFINITE_BEFORE_RE.search(text, max(0, start - 8), start) is not None
+        return not (_attributed(text, sentence_start, sentence_end, start, end)
+                    and (not definite or article.opens_with_person(start)))
+    if _is_title(words) and not words[0].isupper() and WORK_BEFORE_RE.search(text, max(0, start - 30), start):
+        return True  # NBC’s “Today”, his book, “A Time for Truth,”: a title even beside a cue
     titled = TITLE_BEFORE_RE.search(text, max(0, start - 30), start) or not attached
     if _is_title(words) and not words[0].isupper() and titled:
         return len(words) > 1 or not _attributed(text, sentence_start, sentence_end, start, end)
     if attached or len(words) > TERM_MAX_WORDS:
         return False
-    return not _attributed(text, sentence_start, sentence_end, start, end)
+    if _attributed(text, sentence_start, sentence_end, start, end):
+        return False
+    # "He implied the judge was “hostile”": PolNeAR's annotators count it as his words
+    return not article.opens_with_person(start)
+
+
+def _own_sentence(text: str, sentence_start: int, start: int, end: int, words: list[str]) -> bool:
+    """Whether the quotation is a whole sentence, not in title case, after other text of
+    its paragraph."""
+    if not words[0][:1].isupper() or text[end - 1] not in ".!?" or _is_title(words):
+        return False
+    if text[sentence_start:start].strip(" \t\n" + DOUBLE_MARKS + SINGLE_MARKS):
+        return False
+    paragraph_start = text.rfind("\n", 0, start) + 1
+    return bool(text[paragraph_start:sentence_start].strip())
+
+
+LINE_WORD_RE = re.compile(r"[A-Za-z][\w’'\-]*")
+LOWER_WORD_RE = re.compile(r"(?<![\w’'\-])[a-z][\w’'\-]*")
+CAPITAL_WORD_RE = re.compile(r"(?<![\w’'\-])[A-Z]")
+
+
+def _title_case_line(text: str, start: int, end: int,
+                     lines: dict[int, tuple[int, int] | None]) -> tuple[int, int] | None:
+    """The bounds of the line holding ``text[start:end]`` when it is written in title case
+    (a headline: most of its words capitalised, three or more outside the quotation).
+    ``lines`` caches the verdict per line start: a line holds many quotations."""
+    low = text.rfind("\n", 0, start) + 1
+    if low not in lines:
+        high = text.find("\n", end)
+        high = len(text) if high < 0 else high
+        lines[low] = None
+        if high - low <= 300 and _few_lower_words(text, low, min(high, low + 60)):
+            lower = [w for w in LOWER_WORD_RE.findall(text, low, high) if w not in SMALL_WORDS]
+            if len(lower) <= 0.25 * len(CAPITAL_WORD_RE.findall(text, low, high)):
+                lines[low] = (low, high)
+    bounds = lines[low]
+    if bounds is None:
+        return None
+    outside = len(LINE_WORD_RE.findall(text, low, start)) + len(LINE_WORD_RE.findall(text, end, bounds[1]))
+    return bounds if outside >= 3 else None
+
+
+def _few_lower_words(text: str, low: int, high: int) -> bool:
+    """A quick look at the start of a line: body text has lower-case words at once."""
+    return sum(w not in SMALL_WORDS for w in LOWER_WORD_RE.findall(text, low, high)) <= 2
 
 
 def _is_title(words: list[str]) -> bool:
@@ -246,11 +312,15 @@ def find_quotations(text: str, *, blocks: Sequence[tuple[int, int]] = ()) -> lis
     quotations: list[Quotation] = []
     previous: Speaker | None = None
     last_end = -1000
+    lines: dict[int, tuple[int, int] | None] = {}
     for start, end, kind in spans:
         speaker, attached = article.speaker_for(start, end, previous=previous)
+        headline = _title_case_line(text, start, end, lines)
+        if headline is not None:
+            speaker = article.headline_subject(*headline) or speaker
         continued = (CONTINUATION_RE.fullmatch(text, last_end, start) is not None
                      and CUE_RE.search(text, last_end, start) is not None)
-        term = kind == "quoted" and _is_term(text, start, end, attached or continued, article.sentences)
+        term = kind == "quoted" and _is_term(text, start, end, attached or continued, article, headline)
         if term:
             speaker = None
         else:

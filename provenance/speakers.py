@@ -12,9 +12,11 @@
    role ("the Vermont senator"), "he"/"she" (gender from titles and common first
    names) and "who" (the name right before it) resolve to the last fitting one.
 3. Linking.  A quotation takes the cue right after it, else the last cue before
-   it in its sentence, else its sentence's subject, else the speaker of the
-   passage it continues (the previous quotation, a nearby cue, the last person
-   named).
+   it in its sentence, else its sentence's subject (a name, a pronoun, or a
+   description: "The ad targets a “...”"), else the speaker of the passage it
+   continues (the previous quotation, a nearby cue, the last person named).  In
+   a title-case headline, whose verbs have capitals, the person the headline
+   opens with ("Sanders Told A Reporter Not To ‘Moan’").
 """
 
 from __future__ import annotations
@@ -39,7 +41,9 @@ SPEECH_VERBS = (
     "interject assail bark demand plead thunder gush marvel grouse grumble shrug question "
     "challenge text email message scream echo dismiss whisper murmur reflect react assert "
     "allege affirm concur confide elaborate hint inform lecture mention protest remind reveal "
-    "scold sneer speculate theorize threaten underscore vent whine tease advise counsel"
+    "scold sneer speculate theorize threaten underscore vent whine tease advise counsel "
+    "decry bemoan laud hail denounce condemn ridicule deride applaud commend characterize "
+    "lambast excoriate imply reference knock rip brand defend propose recommend welcome"
 )
 IRREGULAR_CUES = (
     "said|says|say|saying|told|tells|tell|telling|wrote|writes|writing|read|reads|called|calling|"
@@ -365,6 +369,8 @@ def _phrase_before(text: str, cue_start: int) -> re.Match[str] | None:
     return BEFORE_CUE_RE.search(text, low, cue_start)
 
 
+# "McConnell delivered a blunt message to Trump:": the name before the colon is an object.
+OBJECT_BEFORE_RE = re.compile(r"\b(?:to|with|about|at|for|on|against|from|of|by|in)[ \t]+$")
 # After "a group", "called" names it: "a super PAC called Future45" says nothing.
 NAMING_CUES = frozenset("called calling dubbed labeled labelled".split())
 INDEFINITE_RE = re.compile(r"(?:[Aa]n?|[Aa]nother)[ \t]")
@@ -378,7 +384,8 @@ def _attribution_at(text: str, cue: re.Match[str]) -> Attribution | None:
     if cue_word in AMBIGUOUS_CUES and not AMBIGUOUS_OK_RE.match(text, cue.end()):
         return None
     before = _phrase_before(text, cue.start())
-    if cue_word == ":" and (before is None or before.group("name") is None or _cue_in_clause(text, cue)):
+    if cue_word == ":" and (before is None or before.group("name") is None or _cue_in_clause(text, cue)
+                            or OBJECT_BEFORE_RE.search(text, max(0, before.start() - 12), before.start())):
         return _colon_without_name(text, cue)
     # "according to X"; "..., saying": the phrase before a participle is its object.
     own_subject = cue_word not in SPEAKER_AFTER_CUES and not cue_word.endswith("ing")
@@ -579,6 +586,16 @@ SUBJECT_RE = re.compile(
     rf"(?P<name>(?:[Tt]he[ \t]+)?{NAME})|(?P<pronoun>[Hh]e|[Ss]he|[Tt]hey|[Ww]e|I)\b)"
     rf"(?=,[ \t]|[ \t]+[a-z]|[ \t]+\()"
 )
+# A dateline opening an article: "NEW YORK, Dec. 11 (UPI) —", "Washington (AFP) –".
+DATELINE_RE = re.compile(
+    r"(?:[A-Z][A-Z.' ]+(?:,[^\n–—(]{1,30})?(?:[ \t]*\([A-Za-z]+\))?"
+    r"|[A-Z][\w.' ]{1,40}(?:,[^\n–—(]{1,30})?[ \t]*\((?:AP|AFP|Reuters|UPI)\))[ \t]+(?:--|[–—-])[ \t]*"
+)
+ROLE_SUBJECT_RE = re.compile(
+    rf"[ \t]*(?:(?:But|And|So|Yet|Still|Now|Then|Later|Meanwhile|Instead|Also)[ \t,]+)?"
+    rf"(?P<role>(?:The|A|An|Its|His|Her|Their)(?:[ \t]+[a-z][\w’'\-]*){{1,3}}?)"
+    rf"(?=[ \t]+(?:(?:{ROLE_STOP}|then|also|later|again|now)\b|[a-z]\w*(?:ed|ly|es|ts|ds|ns|ks)\b))"
+)
 CLAUSE_SUBJECT_RE = re.compile(
     rf"(?<![\w’'])(?:(?P<pronoun>he|she|they|He|She|They)\b|(?P<name>(?=[A-Z]){NAME}))"
 )
@@ -587,6 +604,9 @@ CLAUSE_SUBJECT_RE = re.compile(
 # Between a cue and a later one it does not report: a quotation, a comma or clause break
 # ("When I emailed him, he replied"), a coordination ("Smith said X and Jones said").
 NOT_REPORTED_RE = re.compile(r"[“”\"]|''|[;(,]|\b(?:and|but|while|when|after)\b")
+
+
+HEADLINE_WORD_RE = re.compile(r"([A-Z][\w\-]*(?:[’'][A-Z]\w+)?)(?:[’']s)?")  # O'Rourke, Kaine’s
 
 
 class Sentences:
@@ -622,6 +642,7 @@ class Article:
         self.sentences = Sentences(text)
         mentions = self.mentions = _mentions(text)
         self.mention_starts = [m.start for m in mentions]
+        self._surnames: set[str] | None = None  # built on first use
         self.speakers: list[Speaker] = []
         resolved: list[Attribution] = []
         for attribution in _attributions(text, anchors, quoted):
@@ -662,7 +683,14 @@ class Article:
 
     def subject(self, position: int) -> Speaker | None:
         """The named person or pronoun that opens the sentence holding ``position``."""
-        return self._named(SUBJECT_RE.match(self.text, self.sentences.start_of(position), position))
+        return self._named(SUBJECT_RE.match(self.text, self._opening(position), position))
+
+    def _opening(self, position: int) -> int:
+        """Where the sentence holding ``position`` begins, after any dateline
+        ("WASHINGTON (AP) — Clinton said ...": the place is not the subject)."""
+        start = self.sentences.start_of(position)
+        dateline = DATELINE_RE.match(self.text, start, position)
+        return dateline.end() if dateline else start
 
     def _named(self, match: re.Match[str] | None) -> Speaker | None:
         """The resolved speaker of a match with a ``name`` or a ``pronoun`` group."""
@@ -672,9 +700,55 @@ class Article:
         start, end = match.span(kind)
         if kind == "name":
             start, end = _trim_name(self.text, start, end)
-            if not _is_name(self.text[start:end]):
+            if not _is_name(self.text[start:end]) or self._participle(self.text[start:end]):
                 return None
         return self._resolved(Speaker(self.text[start:end], start, end, None))
+
+    def _participle(self, name: str) -> bool:
+        """A sentence opening with a participle ("Reprising one of her lines, ...") is
+        no name, unless someone in the article has it as a surname (Fleming)."""
+        if " " in name or not name.endswith("ing"):
+            return False
+        if self._surnames is None:
+            self._surnames = {mention.surname for mention in self.mentions}
+        return name not in self._surnames
+
+    def opens_with_person(self, position: int) -> bool:
+        """Whether the sentence holding ``position`` opens, before it, with a personal
+        pronoun or a person's name (one named in full somewhere in the article): "Clinton
+        decried ...", "He implied ...", not "While ISIS got ..."."""
+        match = SUBJECT_RE.match(self.text, self.sentences.start_of(position), position)
+        if match is None:
+            return False
+        if match.group("pronoun"):
+            return True
+        start, end = _trim_name(self.text, *match.span("name"))
+        words = self.text[start:end].split()
+        if not words or not _is_name(" ".join(words)):
+            return False
+        if self._surnames is None:
+            self._surnames = {mention.surname for mention in self.mentions}
+        return len(words) > 1 or words[-1] in self._surnames
+
+    def headline_subject(self, low: int, high: int) -> Speaker | None:
+        """The person a headline ``text[low:high]`` opens with, when the article names
+        them in full elsewhere: "Sanders Told A Reporter Not To ‘Moan’" is Bernie Sanders's
+        (the verbs of a title-case headline have capitals, so no cue is found there)."""
+        first = HEADLINE_WORD_RE.match(self.text, low, high)
+        if first is None:
+            return None
+        words = [first]
+        second = HEADLINE_WORD_RE.match(self.text, first.end() + 1, high)
+        if second is not None and self.text[first.end()] == " ":
+            words.append(second)
+        for mention in self.mentions:
+            if low <= mention.start < high:
+                continue
+            for word in reversed(words):
+                if word.group(1) == mention.surname:
+                    end = word.end(1)
+                    return Speaker(self.text[low:end], low, end, mention.name)
+        return None
 
     def same_sentence(self, start: int, end: int) -> bool:
         return self.sentences.same(start, end)
@@ -700,10 +774,19 @@ class Article:
         introduced = self._introduced(open_)
         if introduced is not None:
             return introduced, False
-        subject = self.subject(open_)
+        subject = self.subject(open_) or self._role_subject(open_)
         if subject is not None:
             return subject, False
         return self._context_speaker(open_, previous), False
+
+    def _role_subject(self, position: int) -> Speaker | None:
+        """A described subject opening the sentence: "The judge then turned to me: “...”",
+        "The ad targets a “...”" (PolNeAR's source when no one is named)."""
+        match = ROLE_SUBJECT_RE.match(self.text, self._opening(position), position)
+        if match is None:
+            return None
+        start, end = match.span("role")
+        return self._resolved(Speaker(self.text[start:end], start, end, None))
 
     def _introduced(self, open_: int) -> Speaker | None:
         """The speaker of a colon that ends the paragraph before a quotation: "President

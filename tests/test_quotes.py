@@ -229,11 +229,104 @@ def test_title_of_a_show_after_on_is_a_term() -> None:
     assert quotation(text, "Meet the Press").term
 
 
+def test_short_phrase_in_a_sentence_opened_by_a_person_is_a_quotation() -> None:
+    # PolNeAR counts the phrase as the subject's words even without a speech verb.
+    text = ("Senator Dana Whitfield spoke in Ohio on Monday.\n\n"
+            "Whitfield decried the council for “turning its back” on the workers.")
+    found = quotation(text, "turning its back")
+    assert not found.term
+    assert found.speaker is not None and found.speaker.name == "Dana Whitfield"
+
+
+def test_short_phrase_after_a_subject_that_is_no_person_is_a_term() -> None:
+    text = "While the agency got quietly aided by its allies, the plan could be “managed” for years."
+    assert quotation(text, "managed").term
+
+
+def test_quoted_adjective_after_a_in_an_attributed_sentence_is_a_quotation() -> None:
+    text = "Carla Benton said the city faced a “ferocious” battle over the budget."
+    found = quotation(text, "ferocious")
+    assert not found.term
+    assert found.speaker is not None and found.speaker.text == "Carla Benton"
+
+
+def test_quoted_adjective_after_the_with_no_person_speaking_is_a_term() -> None:
+    text = "Reports from the region suggested that the “gas” attack was staged."
+    assert quotation(text, "gas").term
+
+
+def test_phrase_in_a_title_case_headline_with_a_capitalised_cue_is_a_quotation() -> None:
+    text = "Mayor Calls The Bridge Plan ‘A Total Failure’ At Hearing\n\nThe mayor spoke on Monday."
+    assert not quotation(text, "A Total Failure").term
+
+
+def test_phrase_in_a_title_case_headline_without_a_cue_is_a_term() -> None:
+    text = "Democrats Lose Court Battle Over The State’s ‘Golden Week’ Of Voting\n\nThe court ruled."
+    assert quotation(text, "Golden Week").term
+
+
+def test_title_of_a_show_beside_a_cue_is_a_term() -> None:
+    text = "“I could hardly hear him,” Paula Greer told NBC’s “Today” on Monday."
+    assert quotation(text, "Today").term
+    text = "In his new book, “Bridges to Nowhere,” and in an interview, Mr. Hale said the plan failed."
+    assert quotation(text, "Bridges to Nowhere").term
+
+
+def test_short_quoted_sentence_after_its_speaker_is_named_is_a_quotation() -> None:
+    text = "The crowd cheered for the new director of the chamber. “Carla gets it.”"
+    assert not quotation(text, "Carla gets it").term
+
+
+def test_short_quoted_sentence_alone_in_its_paragraph_is_a_subheading() -> None:
+    text = "The plant closed in May.\n\n‘A really tough decision.’\n\nWorkers met on Thursday."
+    assert quotation(text, "A really tough decision").term
+
+
+def test_verbs_of_judging_are_speech_cues() -> None:
+    text = ("“It is a betrayal of the workers,” Dana Whitfield said on Monday. "
+            "“It is a disgrace to the city,” Carla Benton decried.")
+    found = quotation(text, "It is a disgrace")
+    assert found.speaker is not None and found.speaker.name == "Carla Benton"
+
+
+def test_name_before_a_colon_after_a_preposition_is_no_speaker() -> None:
+    text = "Mayor Carla Benton delivered a blunt message to Whitfield: “Stop blocking the budget now.”"
+    assert speaker_name(text, "Stop blocking") == "Carla Benton"
+
+
+def test_described_subject_of_the_sentence_is_the_speaker() -> None:
+    text = ("Dana Whitfield released a new campaign video on Monday.\n\n"
+            "The video targets a “rigged system that hurts working families” in the city.")
+    found = quotation(text, "rigged system")
+    assert found.speaker is not None and found.speaker.text == "The video"
+
+
+def test_participle_opening_a_sentence_is_no_speaker() -> None:
+    text = ("Dana Whitfield spoke for an hour in Ohio on Monday. "
+            "Acknowledging that the plan “has real problems for our workers,” she moved on.")
+    assert speaker_name(text, "has real problems") == "Dana Whitfield"
+
+
+def test_dateline_is_not_the_subject() -> None:
+    text = ("Springfield (AFP) – Senator Dana Whitfield took a swipe at the council, saying "
+            "that its “reckless spending plans” would hurt the city.")
+    assert speaker_name(text, "reckless spending") == "Dana Whitfield"
+
+
 def test_short_sentence_continuing_a_quotation_is_a_quotation() -> None:
     text = "“We won the vote in every county,” Maria Lopez said. “Again.”"
     found = quotation(text, "Again")
     assert not found.term
     assert found.speaker is not None and found.speaker.name == "Maria Lopez"
+
+
+def test_headline_quotation_is_the_headline_subjects() -> None:
+    text = ("Whitfield Tells Council The Plan Is ‘A Total Failure’ At Hearing\n\n"
+            "Senator Dana Whitfield spoke to the city council on Monday.")
+    found = quotation(text, "A Total Failure")
+    assert not found.term
+    assert found.speaker is not None and found.speaker.name == "Dana Whitfield"
+    assert text[found.speaker.start : found.speaker.end] == found.speaker.text
 
 
 # --- speakers -------------------------------------------------------------------
