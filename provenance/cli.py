@@ -105,7 +105,8 @@ def ingest(db: str, paths: tuple[str, ...], format_: str | None, id_: str | None
         with click.progressbar(length=max(size, 1), label="Ingesting", file=sys.stderr,
                                hidden=not show) as bar:
             summary = ingest_stage.ingest(store, files, format=format_, overrides=overrides,
-                                          progress_bytes=bar.update, workers=workers)
+                                          progress_bytes=bar.update, workers=workers,
+                                          merging=_announce_merge)
     click.echo(f"{len(summary.added)} added, {len(summary.present)} already present, "
                f"{len(summary.skipped)} skipped", err=True)
     if summary.capture_dated:
@@ -115,6 +116,11 @@ def ingest(db: str, paths: tuple[str, ...], format_: str | None, id_: str | None
         click.echo(f"skipped {reason}" if reason.startswith(path) else f"skipped {path}: {reason}", err=True)
     if summary.skipped:
         sys.exit(1)
+
+
+def _announce_merge(postings: int) -> None:
+    click.echo(f"\nMerging the index into one segment ({postings:,} postings; once, after a "
+               "bulk load)...", err=True)
 
 
 def load_article(store: Any, given: str) -> Document:

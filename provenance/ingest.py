@@ -352,6 +352,7 @@ def ingest(
     progress: Callable[[str], None] | None = None,
     workers: int = 1,
     progress_bytes: Callable[[int], None] | None = None,
+    merging: Callable[[int], None] | None = None,
 ) -> IngestSummary:
     """Ingest files; a bad file is skipped whole and reported, the rest kept.
 
@@ -360,6 +361,8 @@ def ingest(
     them; with 1, this process reads each file as it stores it.
     ``progress(path)`` is called as each file starts; ``progress_bytes(n)`` as
     each file's bytes are done, within a WARC as its records are stored.
+    A bulk load ends by merging the index into one segment; ``merging(postings)``
+    is called as that starts (it can take minutes).
     """
     index.check_params(store)
     summary = IngestSummary()
@@ -374,7 +377,7 @@ def ingest(
         transactions = stack.enter_context(_Transactions(store))
         _ingest_files(store, files, summary, transactions, pool, format=format, overrides=overrides,
                       progress=progress, progress_bytes=progress_bytes)
-    store.merge_bulk_load(postings_before)
+    store.merge_bulk_load(postings_before, merging)
     return summary
 
 

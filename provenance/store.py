@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -626,7 +626,8 @@ class Store:
     def postings_total(self) -> int:
         return int(self.db.execute("SELECT coalesce(sum(postings), 0) FROM shingle_segments").fetchone()[0])
 
-    def merge_bulk_load(self, postings_before: int) -> bool:
+    def merge_bulk_load(self, postings_before: int,
+                        announce: Callable[[int], None] | None = None) -> bool:
         """After an ingest that wrote most of the index (a bulk load), merge all its
         segments into one: a query then reads one block per shingle, not one per
         segment. After a small ingest into a large index, leave the tiers alone (a
@@ -635,6 +636,8 @@ class Store:
         total = sum(postings for _, postings, _ in segments)
         if len(segments) < 2 or total - postings_before < total / 2:
             return False
+        if announce:
+            announce(total)
         with self.atomic():
             self._merge(segments)
         return True

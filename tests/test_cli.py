@@ -106,3 +106,20 @@ def test_stdin_and_help(tmp_path: Path) -> None:
     assert "1 added" in result.output
     assert Store(db).db["documents"].count == 1
     assert "Usage:" in run("trace", "-h").output
+
+
+def test_a_bulk_load_says_it_merges_the_index(tmp_path: Path) -> None:
+    """Enough documents for several commits, so several segments: the merge that ends
+    a bulk load is announced (at a million documents it takes minutes)."""
+    for shard in range(3):
+        lines = (json.dumps({"text": f"document {shard} {n} " + "words of its own " * 5 + str(n * 7)})
+                 for n in range(300))
+        (tmp_path / f"shard-{shard}.jsonl").write_text("\n".join(lines))
+    db = str(tmp_path / "a.db")
+    result = run("ingest", db, str(tmp_path / "shard-0.jsonl"), str(tmp_path / "shard-1.jsonl"),
+                 str(tmp_path / "shard-2.jsonl"), "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert "Merging the index into one segment" in result.output
+    assert len(Store(db).segments()) == 1
+    result = run("ingest", db, str(FIXTURES), "-j", "1")  # small next to the index: no merge
+    assert result.exit_code == 0 and "Merging" not in result.output
