@@ -224,11 +224,14 @@ def copied_sentence_candidates(
     wanted = rare_pairs[rare_counts >= min_rare]
     found_pairs, counts = np.unique(pair[np.isin(pair, wanted)], return_counts=True)
     allowed = set(eligible)
+    # shingles too common to be looked up are unknown, not missing (as in copied_passages)
+    common = hits.common if isinstance(hits, Hits) else np.zeros(0, dtype=np.int64)
+    looked_up = (ends - starts - index.SHINGLE_WORDS + 1) - (
+        np.searchsorted(common, ends - index.SHINGLE_WORDS, "right") - np.searchsorted(common, starts))
     ranked: dict[int, list[tuple[int, int]]] = {}
     for code, count in zip(found_pairs.tolist(), counts.tolist(), strict=True):
         sentence, key = code >> 32, code & 0xFFFFFFFF
-        start, end = long_enough[sentence]
-        if key in allowed and count >= min_share * (end - start - index.SHINGLE_WORDS + 1):
+        if key in allowed and count >= min_share * looked_up[sentence]:
             ranked.setdefault(sentence, []).append((-count, key))
     return [(*long_enough[sentence], [key for _, key in sorted(found)[:limit]])
             for sentence, found in sorted(ranked.items())]

@@ -247,3 +247,15 @@ def test_common_shingles_neither_break_nor_make_a_copied_passage() -> None:
     assert retrieve.copied_passages(retrieve.Hits(hits.keys_array, rare), [1]) == []
     scattered = np.arange(0, 60, 6)  # a rare shingle every six words, nothing common between
     assert retrieve.copied_passages(retrieve.Hits(np.ones(10, dtype=np.int64), scattered, common), [1]) == []
+
+
+def test_a_sentence_whose_other_shingles_are_common_is_a_candidate_copy() -> None:
+    """Its share of shared shingles counts only the shingles that were looked up."""
+    rare = np.array([0, 9])  # two rare shingles shared in a 20-word sentence ...
+    keys = np.ones(2, dtype=np.int64)
+    common = np.array([p for p in range(18) if p not in (0, 9)])  # ... the rest too common to look up
+    found = retrieve.copied_sentence_candidates(retrieve.Hits(keys, rare, common), [1], [(0, 20)],
+                                                archive_size=1000)
+    assert found == [(0, 20, [1])]
+    missed = retrieve.Hits(keys, rare)  # the same hits, had the other shingles been looked up and missed
+    assert retrieve.copied_sentence_candidates(missed, [1], [(0, 20)], archive_size=1000) == []
