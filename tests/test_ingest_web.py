@@ -221,7 +221,9 @@ def _kill_mid_ingest(folder, db, count):
     """Start an ingest, kill -9 it once some documents are stored; False if it finished first."""
     write_pages(folder, count)
     command = [sys.executable, "-c", "from provenance.cli import cli; cli()", "ingest", str(db), str(folder)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # its own process group: the kill takes its reader processes too, and leaves no orphans
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.02)
@@ -232,7 +234,7 @@ def _kill_mid_ingest(folder, db, count):
             continue
         if stored >= 1:
             break
-    os.kill(process.pid, signal.SIGKILL)
+    os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     return command, process.returncode == -signal.SIGKILL
 
