@@ -332,6 +332,11 @@ def _block_id(segment: int, block: int) -> int:
     return (segment << 32) | block
 
 
+def _from_blocks(rows: Sequence[tuple[bytes]]) -> np.ndarray:
+    """The packed postings of block rows read back, in order."""
+    return np.frombuffer(b"".join(blob for (blob,) in rows), dtype="<u8").astype(np.uint64, copy=False)
+
+
 def _block_rows(segment: int, bits: int, packed: np.ndarray) -> list[tuple[int, bytes]]:
     """(row id, little-endian postings) of each block of sorted packed postings."""
     if not len(packed):
@@ -654,10 +659,10 @@ class Store:
                     "SELECT postings FROM posting_blocks WHERE id BETWEEN ? AND ?",
                     [_block_id(segment, low >> (32 - bits) if bits else 0),
                      _block_id(segment, (high - 1) >> (32 - bits) if bits else 0)]).fetchall()
-                packed = np.frombuffer(b"".join(blob for (blob,) in blobs), dtype="<u8")
+                packed = _from_blocks(blobs)
                 hashes = packed >> np.uint64(32)
                 parts.append(packed[(hashes >= low) & (hashes < high)])
-            yield np.sort(np.concatenate(parts)).astype(np.uint64)
+            yield np.sort(np.concatenate(parts))
 
     def postings(self, shingles: Iterable[int], *, limit: int | None = None
                  ) -> Iterator[tuple[int, int]]:
@@ -696,7 +701,7 @@ class Store:
             blobs = self.db.execute(
                 "SELECT p.postings FROM json_each(?) j JOIN posting_blocks p ON p.id = ? + j.value",
                 [json.dumps(blocks), _block_id(segment, 0)]).fetchall()
-            packed = np.frombuffer(b"".join(blob for (blob,) in blobs), dtype="<u8")
+            packed = _from_blocks(blobs)
             hashes = packed >> np.uint64(32)
             at = np.minimum(np.searchsorted(unsigned, hashes), len(unsigned) - 1)
             found.append(packed[unsigned[at] == hashes])
