@@ -296,6 +296,11 @@ class RedisIndex:
         rows = np.stack([signed, records["key"].astype(np.int64)], axis=1)
         return with_common(rows, over.view(np.int32)) if mark_common else rows
 
+    def postings_up_to(self, shingles: Iterable[int], most: int) -> np.ndarray:
+        """As ``Store.postings_up_to``; a trace reads whole bucket strings anyway, so here
+        only the shingles held by more than ``most`` documents are unknown."""
+        return self.postings_array(shingles, limit=most, mark_common=True)
+
     def lsh_candidates(self, buckets: Sequence[int]) -> set[int]:
         if not buckets:
             return set()

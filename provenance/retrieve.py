@@ -31,6 +31,10 @@ MAX_DOCUMENT_FREQUENCY = COMMON_LIMIT  # in more documents than this: common phr
 # A shingle held by no more than this share of the archive (and at least by 2 documents)
 # points to its few holders: chance sharing grows with the archive, and so does the limit.
 RARE_SHARE = 1 / 10_000
+# Where a sentence has too few rare shingles, its common ones are read up to this many
+# documents each (common_sentence_candidates): far enough for most of a sentence's
+# shingles in a 1M archive, short of the commonest phrases, whose postings are long.
+COMMON_READ = 1_000
 
 
 @dataclass(frozen=True)
@@ -89,17 +93,20 @@ def shingle_hits(
         postings = postings[~np.isin(postings[:, 1], list(exclude))]
     if not len(postings):
         return Hits(empty, empty, common)
-    # every (document, article position) pair: each posting expands to the positions
-    # of its shingle in the article
+    keys, positions = _expand(hashes, postings)
+    pairs = np.unique(keys << np.int64(32) | positions)
+    return Hits(pairs >> np.int64(32), pairs & np.int64(0xFFFFFFFF), common)
+
+
+def _expand(hashes: np.ndarray, postings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every (document key, article position) pair of the postings: each posting
+    expands to the positions where its shingle stands in ``hashes``."""
     order = np.argsort(hashes, kind="stable")
     ordered = hashes[order]
     first = np.searchsorted(ordered, postings[:, 0], "left")
     counts = np.searchsorted(ordered, postings[:, 0], "right") - first
     starts = np.repeat(first - np.cumsum(counts) + counts, counts)
-    positions = order[starts + np.arange(counts.sum())]
-    keys = np.repeat(postings[:, 1], counts)
-    pairs = np.unique(keys << np.int64(32) | positions)
-    return Hits(pairs >> np.int64(32), pairs & np.int64(0xFFFFFFFF), common)
+    return np.repeat(postings[:, 1], counts), order[starts + np.arange(counts.sum())]
 
 
 def candidates(
@@ -235,6 +242,91 @@ def copied_sentence_candidates(
             ranked.setdefault(sentence, []).append((-count, key))
     return [(*long_enough[sentence], [key for _, key in sorted(found)[:limit]])
             for sentence, found in sorted(ranked.items())]
+
+
+def common_sentence_candidates(
+    store: Any, article_words: Sequence[Word], hits: Hits, sentences: Sequence[tuple[int, int]],
+    *, archive_size: int, exclude: Collection[int] = (), most: int = COMMON_READ,
+    min_share: float = 3 / 4, limit: int = 3,
+) -> list[tuple[int, int, list[int]]]:
+    """Candidate sources of sentences (word ranges [start, end), in order) whose
+    shingles are mostly common, as in ``copied_sentence_candidates``.
+
+    In a large archive, half the shingles of a sentence can be held by more than
+    MAX_DOCUMENT_FREQUENCY documents, and an edited copy keeps one rare shingle:
+    too little to point to its source. Here the common shingles are read too, up
+    to ``most`` documents each (one held by more stays unknown). A document is a
+    candidate when it holds a rare shingle of the sentence, at least one more, and
+    at least ``min_share`` of the sentence's shingles that any document holds (an
+    unknown one counts as not its). What a source lacks of its edited copy, nobody
+    has: the edits made those shingles. What a chance match lacks, other documents
+    hold: it is stock phrasing. Only sentences that could pass, were every common
+    shingle theirs, are read. Candidates are not filtered by date.
+    """
+    if not sentences or not len(hits.common):
+        return []
+    rare_documents = max(2, int(archive_size * RARE_SHARE))
+    # an upper bound first, from the hits alone: every common shingle of the sentence held
+    spans = np.array(sentences, dtype=np.int64)
+    sentence, _, held, present = _tally(hits.keys_array, hits.positions_array, spans, rare_documents)
+    common = _per_sentence(hits.common, spans)
+    hopeful = held + common[sentence] >= np.maximum(2, min_share * (present + common)[sentence])
+    spans = spans[np.unique(sentence[hopeful])]
+    wanted = hits.common[_sentence_of(hits.common, spans) > 0]
+    if not len(wanted):
+        return []
+    hashes = index.shingle_array([word.norm for word in article_words])
+    postings = store.postings_up_to(np.unique(hashes[wanted]).tolist(), most)
+    unknown = postings[:, 1] < 0
+    read = np.setdiff1d(hashes[wanted], postings[unknown, 0])
+    postings = postings[~unknown]
+    if exclude:
+        postings = postings[~np.isin(postings[:, 1], list(exclude))]
+    keys, positions = _expand(hashes, postings)
+    sentence, key, held, present = _tally(np.concatenate([hits.keys_array, keys]),
+                                          np.concatenate([hits.positions_array, positions]),
+                                          spans, rare_documents)
+    unknown_positions = hits.common[~np.isin(hashes[hits.common], read)]
+    enough = held >= np.maximum(2, min_share * (present + _per_sentence(unknown_positions, spans))[sentence])
+    ranked: dict[int, list[tuple[int, int]]] = {}
+    for number, document, count in zip(sentence[enough].tolist(), key[enough].tolist(),
+                                       held[enough].tolist(), strict=True):
+        ranked.setdefault(number, []).append((-count, document))
+    return [(*spans[number].tolist(), [document for _, document in sorted(found)[:limit]])
+            for number, found in sorted(ranked.items())]
+
+
+def _sentence_of(positions: np.ndarray, spans: np.ndarray) -> np.ndarray:
+    """1 + the number of the sentence (row of ``spans``: start, end) in which the
+    shingle at each position lies whole; 0 outside every sentence."""
+    if not len(spans):
+        return np.zeros(len(positions), dtype=np.int64)
+    number = np.searchsorted(spans[:, 0], positions, "right") - 1
+    inside = (number >= 0) & (positions <= spans[number, 1] - index.SHINGLE_WORDS)
+    return np.where(inside, number + 1, 0)
+
+
+def _per_sentence(positions: np.ndarray, spans: np.ndarray) -> np.ndarray:
+    """How many of these (distinct) positions each sentence holds."""
+    return np.bincount(_sentence_of(positions, spans), minlength=len(spans) + 1)[1:]
+
+
+def _tally(keys: np.ndarray, positions: np.ndarray, spans: np.ndarray, rare_documents: int
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """From (document key, article position) hits, one pair per document and position:
+    each (sentence, document) pair with a rare shingle in the sentence, as sentence
+    numbers, documents and how many of the sentence's shingles the document holds;
+    and how many shingles of each sentence any document holds."""
+    sentence = _sentence_of(positions, spans)
+    inside = sentence > 0
+    sentence, keys, positions = sentence[inside], keys[inside], positions[inside]
+    documents = np.bincount(positions)  # per article position
+    pairs, which, held = np.unique(sentence << np.int64(32) | keys, return_inverse=True,
+                                   return_counts=True)
+    rare = np.bincount(which, weights=documents[positions] <= rare_documents, minlength=len(pairs)) > 0
+    present = _per_sentence(np.flatnonzero(documents), spans)
+    pairs, held = pairs[rare], held[rare]
+    return (pairs >> np.int64(32)) - 1, pairs & np.int64(0xFFFFFFFF), held, present
 
 
 def rare_phrases(norms: Sequence[str], counts: Mapping[str, int], documents: int, *,

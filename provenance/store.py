@@ -823,6 +823,37 @@ class Store:
             [f"text : ({query})", limit + len(excluded)])
         return [key for key, in rows if key not in excluded][:limit]
 
+    # -- common shingles, where a sentence needs them ----------------------
+
+    def postings_up_to(self, shingles: Iterable[int], most: int) -> np.ndarray:
+        """(shingle, document key) rows of the shingles held by at most ``most``
+        documents, and a (shingle, -1) row for each other one (unknown).
+
+        A block of more than ``most`` postings is not read: SQLite knows a blob's
+        length without reading it, and the commonest phrases ("one of the") fill
+        blocks of hundreds of thousands of postings.
+        """
+        wanted = np.unique(_pack(np.asarray(sorted(set(shingles)), dtype=np.int64), 0) >> np.uint64(32))
+        found, unread = [], []
+        for segment, _, bits in self.segments() if len(wanted) else []:
+            blocks = _blocks(wanted, bits)
+            rows = self.db.execute(
+                "SELECT j.value, CASE WHEN length(p.postings) <= ? THEN p.postings END "
+                "FROM json_each(?) j JOIN posting_blocks p ON p.id = ? + j.value",
+                [8 * most, json.dumps(np.unique(blocks).tolist()), _block_id(segment, 0)]).fetchall()
+            skipped = np.asarray([block for block, blob in rows if blob is None], dtype=np.uint64)
+            unread.append(wanted[np.isin(blocks, skipped)])
+            packed = _from_blocks([(blob,) for _, blob in rows if blob is not None])
+            hashes = packed >> np.uint64(32)
+            at = np.minimum(np.searchsorted(wanted, hashes), len(wanted) - 1)
+            found.append(packed[wanted[at] == hashes])
+        packed = np.sort(np.concatenate(found), kind="stable") if found else np.zeros(0, dtype=np.uint64)
+        hashes, counts = _runs(packed >> np.uint64(32))  # over ``most`` only across segments
+        unknown = np.union1d(hashes[counts > most], np.concatenate(unread) if unread else hashes[:0])
+        at = np.minimum(np.searchsorted(unknown, packed >> np.uint64(32)), max(len(unknown) - 1, 0))
+        known = packed[unknown[at] != packed >> np.uint64(32)] if len(unknown) else packed
+        return with_common(_unpack(known), _unpack(unknown << np.uint64(32))[:, 0])
+
 
 def _chunks(values: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for offset in range(0, len(values), size):

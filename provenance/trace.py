@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,6 +46,9 @@ class _Context:
     documents: dict[int, Document]
     sources: dict[int, align.SourceText]
     exclude: set[int]
+    # sources that found each unmarked passage (by its character span): candidates even
+    # where few of the shingles looked up lead to them (see _copied_sentences)
+    finders: dict[tuple[int, int], frozenset[int]] = field(default_factory=dict)
 
     def source_text(self, key: int) -> align.SourceText:
         if key not in self.sources:
@@ -67,7 +70,9 @@ def trace(store: Store, article: Document) -> Trace:
     passages = retrieve.copied_passages(hits, eligible)
     marked = quotes.find_quotations(article.text, blocks=marked_blocks(article))
     passages += _copied_sentences(context, eligible, passages, marked)
-    found = _nest(marked + _unmarked(article, article_words, passages))
+    unmarked = _unmarked(article, article_words, passages)
+    context.finders = {(q.start, q.end): p.document_keys for q, p in zip(unmarked, passages, strict=True)}
+    found = _nest(marked + unmarked)
     traced: list[TracedQuotation] = []
     for quotation, parent in found:
         parent_source = traced[parent].closest if parent is not None else None
@@ -112,19 +117,56 @@ SENTENCE_SHARE = 2 / 3  # of a sentence's words a source must hold, in order, to
 def _copied_sentences(context: _Context, eligible: list[int], passages: Sequence[retrieve.Passage],
                       marked: Sequence[Quotation]) -> list[retrieve.Passage]:
     """Article sentences that one source holds nearly whole (an edited or short copy),
-    outside the passages and marked quotations already found; checked by alignment."""
+    outside the passages and marked quotations already found; checked by alignment.
+    Sentences left without a source get a second look at their common shingles."""
     article_words, text = context.article_words, context.article.text
     taken = [(p.start, p.end) for p in passages] + [_word_range(article_words, q) for q in marked]
+    archive_size = context.store.document_count()
+    spans = sentences(article_words, text)
+    candidates = retrieve.copied_sentence_candidates(context.hits, eligible, spans,
+                                                     archive_size=archive_size)
+    found = _confirmed(context, candidates, taken)
+    taken += [(p.start, p.end) for p in found]
+    if isinstance(context.hits, retrieve.Hits):
+        left = [(first, last) for first, last in spans
+                if last - first >= SENTENCE_WORDS and not _overlaps(first, last, taken)]
+        candidates = retrieve.common_sentence_candidates(
+            context.store, article_words, context.hits, left, archive_size=archive_size,
+            exclude=context.exclude)
+        found += _confirmed(context, _not_after(context, candidates), taken)
+    return found
+
+
+SENTENCE_WORDS = 8  # shorter sentences are shared by chance too often
+
+
+def _overlaps(first: int, last: int, taken: Sequence[tuple[int, int]]) -> bool:
+    return any(min(last, end) - max(first, start) >= 0.5 * (last - first) for start, end in taken)
+
+
+def _confirmed(context: _Context, candidates: Sequence[tuple[int, int, list[int]]],
+               taken: Sequence[tuple[int, int]]) -> list[retrieve.Passage]:
+    """The candidate sentences that a candidate source holds (by alignment)."""
     found = []
-    for first, last, keys in retrieve.copied_sentence_candidates(
-            context.hits, eligible, sentences(article_words, text),
-            archive_size=context.store.document_count()):
-        if any(min(last, end) - max(first, start) >= 0.5 * (last - first) for start, end in taken):
+    for first, last, keys in candidates:
+        if _overlaps(first, last, taken):
             continue
         held = [key for key in keys if _holds(context, first, last, key)]
         if held:
             found.append(retrieve.Passage(first, last, frozenset(held)))
     return found
+
+
+def _not_after(context: _Context, candidates: Sequence[tuple[int, int, list[int]]]
+               ) -> list[tuple[int, int, list[int]]]:
+    """Candidates without the sources published after the article (not its origins)."""
+    published = context.article.published
+    dates = context.store.published_dates({key for _, _, keys in candidates for key in keys})
+
+    def later(key: int) -> bool:
+        date = dates.get(key)
+        return bool(published and date and date > published)
+    return [(first, last, [key for key in keys if not later(key)]) for first, last, keys in candidates]
 
 
 def _holds(context: _Context, first: int, last: int, key: int) -> bool:
@@ -216,7 +258,7 @@ def _trace_one(context: _Context, quotation: Quotation, parent: int | None,
                                notes=("No words to trace.",))
     alignments = [
         alignment
-        for key in retrieve.candidates(context.hits, first, last)
+        for key in _candidates(context, quotation, first, last)
         if (alignment := _align(context, quotation, key, last - first)) is not None
     ]
     if not alignments and quotation.kind != "unmarked":
@@ -234,6 +276,12 @@ def _trace_one(context: _Context, quotation: Quotation, parent: int | None,
     closest = max(origins, key=lambda a: _closeness(context.article.text, quotation, a, parent_source))
     chain, earliest, closest = _hops(context, chain, earliest, closest)
     return TracedQuotation(quotation, "traced", earliest, closest, chain, later, parent, notes)
+
+
+def _candidates(context: _Context, quotation: Quotation, first: int, last: int) -> list[int]:
+    ranked = retrieve.candidates(context.hits, first, last)
+    finders = context.finders.get((quotation.start, quotation.end), frozenset())
+    return ranked + sorted(finders - set(ranked))
 
 
 def _hops(context: _Context, chain: tuple[Alignment, ...], earliest: Alignment, closest: Alignment

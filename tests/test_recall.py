@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from provenance import ingest, report, trace
+from provenance import index, ingest, report, retrieve, trace
+from provenance import store as store_stage
 from provenance.model import Document
 from provenance.normalize import words
 from provenance.store import Store
@@ -110,3 +111,68 @@ def test_short_marked_quotation_is_not_traced_on_a_few_common_words(fresh_db: St
     result = report.trace_json(trace.trace(fresh_db, Document(text=text, id="article", published=LATER)))
     [quotation] = [q for q in result["quotations"] if "thinks" in q["text"]]
     assert quotation["status"] == "unsourced"
+
+
+def made_up(seed: int, count: int) -> list[str]:
+    chooser = random.Random(seed)
+    return [chooser.choice(VOCABULARY) for _ in range(count)]
+
+
+@pytest.fixture
+def common_over_3(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shingles held by more than 3 documents are common: never looked up by a trace
+    (in a 1M archive, half the shingles of plain prose are held by more than 100)."""
+    monkeypatch.setattr(store_stage, "COMMON_LIMIT", 3)
+    monkeypatch.setattr(retrieve, "MAX_DOCUMENT_FREQUENCY", 3)
+
+
+@pytest.mark.parametrize("ranked", [True, False])
+def test_edited_sentence_of_common_phrases_found_by_its_common_shingles(
+        fresh_db: Store, common_over_3: None, monkeypatch: pytest.MonkeyPatch, ranked: bool) -> None:
+    if not ranked:  # in a large archive, many documents with as few shingles rank above the source
+        monkeypatch.setattr(retrieve, "candidates", lambda *args, **kwargs: [])
+    # the source's 10-word sentence; its first 6 words stand in 4 more documents, so 4
+    # of its shingles are common, and the edit leaves one rare shingle: too little alone
+    sentence = made_up(7, 10)
+    source = f"{filler(1, 10)} {' '.join(sentence).capitalize()}. {filler(2, 10)}"
+    archive(fresh_db, [source] + [f"{filler(10 + n, 10)} {' '.join(sentence[:6]).capitalize()} "
+                                  f"{' '.join(made_up(20 + n, 6))}. {filler(30 + n, 10)}" for n in range(4)])
+    edited = " ".join(sentence[:7] + ["dredging"] + sentence[8:]).capitalize()
+    found = unmarked_traced(fresh_db, f"{filler(3, 10)} {edited}. {filler(4, 10)}")
+    assert [q["text"] for q in found] == [edited]
+    assert found[0]["source"]["id"] == "source-0"
+    assert found[0]["source"]["text"] == " ".join(sentence).capitalize()
+    assert [(a["kind"], a["quoted"]) for a in found[0]["alterations"]] == [("substitution", "dredging")]
+
+
+def test_sentence_whose_other_shingles_other_documents_hold_is_not_a_copy(
+        fresh_db: Store, common_over_3: None) -> None:
+    # the first document holds 7 of the 10 words in a row, but the last three shingles
+    # are another document's: the sentence is made of phrases others use, not copied
+    sentence = made_up(7, 10)
+    first = f"{filler(1, 10)} {' '.join(sentence[:7] + made_up(8, 3)).capitalize()}. {filler(2, 10)}"
+    other = f"{filler(5, 10)} {' '.join(made_up(9, 3) + sentence[5:]).capitalize()}. {filler(6, 10)}"
+    archive(fresh_db, [first, other] + [f"{filler(10 + n, 10)} {' '.join(sentence[:6]).capitalize()} "
+                                        f"{' '.join(made_up(20 + n, 6))}. {filler(30 + n, 10)}"
+                                        for n in range(4)])
+    assert unmarked_traced(fresh_db, f"{filler(3, 10)} {' '.join(sentence).capitalize()}. "
+                                     f"{filler(4, 10)}") == []
+
+
+def test_postings_up_to_a_limit_are_whole_or_unknown(fresh_db: Store) -> None:
+    phrase = " ".join(made_up(7, 8))
+    archive(fresh_db, [f"{filler(n, 10)} {phrase if n < 5 else ''}. {filler(50 + n, 10)}" for n in range(8)])
+    shingles = index.shingle_array(index.norms(f"{phrase} {filler(3, 10)}")).tolist()
+    every = fresh_db.postings_array(shingles)
+    holders = {h: set(every[every[:, 0] == h, 1].tolist()) for h in shingles}
+    assert any(len(keys) == 5 for keys in holders.values())
+    for most in (1, 4, 5, 40, 10**6):
+        rows = fresh_db.postings_up_to(shingles, most)
+        unknown = set(rows[rows[:, 1] < 0, 0].tolist())
+        for shingle, keys in holders.items():
+            if len(keys) > most:
+                assert shingle in unknown
+            if shingle not in unknown:
+                assert set(rows[rows[:, 0] == shingle, 1].tolist()) == keys
+        if most == 10**6:
+            assert not unknown
