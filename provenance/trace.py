@@ -312,8 +312,9 @@ def _word_range(article_words: list[Word], quotation: Quotation) -> tuple[int, i
 
 
 # The full-text index proposes FALLBACK_POOL documents; the FALLBACK_SOURCES of them that
-# hold most of the quotation's words in place are aligned.
-FALLBACK_POOL = 10
+# hold most of the quotation's words in place are aligned. The pairs a changed word makes
+# can be rare and rank other documents first: a 9-word quotation's source ranked 20th at 1M.
+FALLBACK_POOL = 25
 FALLBACK_SOURCES = 3
 # Shorter, a few common words in a row match by chance; longer, a quotation that kept
 # no three words of its source in a row is a paraphrase at most.

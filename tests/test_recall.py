@@ -176,3 +176,22 @@ def test_postings_up_to_a_limit_are_whole_or_unknown(fresh_db: Store) -> None:
                 assert set(rows[rows[:, 0] == shingle, 1].tolist()) == keys
         if most == 10**6:
             assert not unknown
+
+
+def test_marked_quotation_found_when_its_changed_words_rank_other_documents_first(
+        fresh_db: Store) -> None:
+    # "Workers painted the old tower red last spring", words 1, 4 and 6 replaced: the
+    # source holds one pair of the quotation ("the old"), a dozen documents hold three
+    # pairs the changes made ("workers repainted", "lighthouse red", "this spring"),
+    # each far from the next, so the full-text index ranks the source 13th
+    source = f"{filler(1, 3)} Workers painted the old tower red last spring. {filler(2, 3)}"
+    decoys = [f"{filler(10 + n, 6)} Workers repainted. {filler(30 + n, 6)} Lighthouse red. "
+              f"{filler(50 + n, 6)} This spring. {filler(70 + n, 6)}" for n in range(12)]
+    others = [f"{filler(90 + n, 20)} The old. {filler(110 + n, 20)}" for n in range(4)]
+    archive(fresh_db, [source, *decoys, *others, *(filler(200 + n, 10) for n in range(40))])
+    quoted = "A painter said: “Workers repainted the old lighthouse red this spring.”"
+    text = f"{filler(3, 10)} {quoted} {filler(4, 10)}"
+    result = report.trace_json(trace.trace(fresh_db, Document(text=text, id="article", published=LATER)))
+    [quotation] = [q for q in result["quotations"] if "lighthouse" in q["text"]]
+    assert quotation["status"] == "traced"
+    assert quotation["source"]["id"] == "source-0"
