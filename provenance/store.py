@@ -837,16 +837,17 @@ class Store:
         found, unread = [], []
         for segment, _, bits in self.segments() if len(wanted) else []:
             blocks = _blocks(wanted, bits)
-            rows = self.db.execute(
+            read = self.db.execute(
                 "SELECT j.value, CASE WHEN length(p.postings) <= ? THEN p.postings END "
                 "FROM json_each(?) j JOIN posting_blocks p ON p.id = ? + j.value",
                 [8 * most, json.dumps(np.unique(blocks).tolist()), _block_id(segment, 0)]).fetchall()
-            skipped = np.asarray([block for block, blob in rows if blob is None], dtype=np.uint64)
+            skipped = np.asarray([block for block, blob in read if blob is None], dtype=np.uint64)
             unread.append(wanted[np.isin(blocks, skipped)])
-            packed = _from_blocks([(blob,) for _, blob in rows if blob is not None])
+            packed = _from_blocks([(blob,) for _, blob in read if blob is not None])
             hashes = packed >> np.uint64(32)
             at = np.minimum(np.searchsorted(wanted, hashes), len(wanted) - 1)
             found.append(packed[wanted[at] == hashes])
+        # blocks come back in order, each sorted: a stable sort of sorted runs is cheap
         packed = np.sort(np.concatenate(found), kind="stable") if found else np.zeros(0, dtype=np.uint64)
         hashes, counts = _runs(packed >> np.uint64(32))  # over ``most`` only across segments
         unknown = np.union1d(hashes[counts > most], np.concatenate(unread) if unread else hashes[:0])

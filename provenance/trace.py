@@ -112,6 +112,7 @@ def _unmarked(article: Document, article_words: list[Word], passages: Sequence[r
 
 
 SENTENCE_SHARE = 2 / 3  # of a sentence's words a source must hold, in order, to be its copy
+SENTENCE_WORDS = 8  # shorter sentences are shared by chance too often
 
 
 def _copied_sentences(context: _Context, eligible: list[int], passages: Sequence[retrieve.Passage],
@@ -135,9 +136,6 @@ def _copied_sentences(context: _Context, eligible: list[int], passages: Sequence
             exclude=context.exclude)
         found += _confirmed(context, _not_after(context, candidates), taken)
     return found
-
-
-SENTENCE_WORDS = 8  # shorter sentences are shared by chance too often
 
 
 def _overlaps(first: int, last: int, taken: Sequence[tuple[int, int]]) -> bool:
