@@ -266,8 +266,9 @@ def common_sentence_candidates(
     if not sentences or not len(hits.common):
         return []
     rare_documents = max(2, int(archive_size * RARE_SHARE))
-    # an upper bound first, from the hits alone: every common shingle of the sentence held
     spans = np.array(sentences, dtype=np.int64)
+    spans = spans[_per_sentence(hits.common, spans) > 0]  # the others were seen whole
+    # an upper bound first, from the hits alone: every common shingle of the sentence held
     sentence, _, held, present = _tally(hits.keys_array, hits.positions_array, spans, rare_documents)
     common = _per_sentence(hits.common, spans)
     hopeful = held + common[sentence] >= np.maximum(2, min_share * (present + common)[sentence])
