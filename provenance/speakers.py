@@ -166,10 +166,12 @@ ADVERBS = (
 # The speaker always follows these; at a sentence start they are capitalised.
 SPEAKER_AFTER_CUES = {"according to", "in the words of", "According to", "In the words of"}
 DASHES = "―—–-"
-CUE_RE = re.compile(
+WORD_CUE_RE = re.compile(
     rf"\b(?=[a-zAI])(?:{_trie(sorted(set(CUE_WORDS.split('|')) | SPEAKER_AFTER_CUES))})\b"
-    r"|(?<=\w):(?=[ \t])"
 )
+# The colon first, then the look-behind: re tries the pattern at every character.
+COLON_CUE_RE = re.compile(r":(?<=\w:)(?=[ \t])")
+CUE_RE = re.compile(f"{WORD_CUE_RE.pattern}|{COLON_CUE_RE.pattern}")
 # A signature after a quotation: “...” ― Sonya Herridge; or a line "- Sanders." below it.
 SIGNATURE_RE = re.compile(r"(?:''|[”\"’'])?[ \t]*(?:\n[ \t]*){0,2}([―—–-])(?=[ \t]*[A-Z])")
 DASH_NAME_RE = re.compile(rf"[ \t]*(?:(?:{TITLES})[ \t]+)*(?P<name>{NAME})[ \t]*(?:[.,\n]|$)")
@@ -314,7 +316,7 @@ def _attributions(text: str, anchors: list[int] | None = None,
     outer = _outermost(quoted)
     starts = [start for start, _ in outer]
     for low, high in _windows(len(text), anchors):
-        for cue in CUE_RE.finditer(text, low, high):
+        for cue in _cues(text, low, high):
             index = bisect.bisect_right(starts, cue.start()) - 1
             if index >= 0 and cue.start() < outer[index][1]:
                 continue
@@ -327,6 +329,19 @@ def _attributions(text: str, anchors: list[int] | None = None,
         if attribution is not None:
             found.append(attribution)
     return sorted(found, key=lambda attribution: attribution.start)
+
+
+def _cues(text: str, low: int, high: int) -> list[re.Match[str]]:
+    """The matches of CUE_RE in ``text[low:high]``, in order: the word cues by regex, the
+    colons by str.find, which is much faster than re trying a colon at every character."""
+    cues = list(WORD_CUE_RE.finditer(text, low, high))
+    colon = text.find(":", low, high)
+    while colon >= 0:
+        cue = COLON_CUE_RE.match(text, colon, high)
+        if cue is not None:
+            cues.append(cue)
+        colon = text.find(":", colon + 1, high)
+    return sorted(cues, key=lambda cue: cue.start())
 
 
 def _outermost(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
