@@ -224,8 +224,8 @@ class Attribution:
 
 def _trim_name(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop sentence-initial function words and titles from a capitalised run."""
-    words = list(re.finditer(r"\S+", text[start:end]))
-    while len(words) > 1 and words[0].group().rstrip(".") in STOP_CAPITALS | TITLE_WORDS:
+    words = list(WORD_RE.finditer(text[start:end]))
+    while len(words) > 1 and words[0].group().rstrip(".") in SKIPPED_CAPITALS:
         words.pop(0)
     if not words:
         return start, start
@@ -242,6 +242,9 @@ TITLE_WORDS = frozenset(
     "Justice Mayor Ambassador Director Former Sheriff Chief Professor Pastor Democrat "
     "Republican GOP Democratic Vice Attorney General".split()
 )
+SKIPPED_CAPITALS = STOP_CAPITALS | TITLE_WORDS  # the words before a name, not of it
+WORD_RE = re.compile(r"\S+")
+APOSTROPHE_RE = re.compile(r"[’']")
 
 
 PREPOSITION_RE = re.compile(
@@ -257,7 +260,7 @@ WHO_ANTECEDENT_RE = re.compile(rf"(?<![\w’'])(?:(?:{TITLES})[ \t]+)*({NAME}),[
 def _is_name(name: str) -> bool:
     """A capitalised run is a name unless it opens with a function word or a pronoun
     ("There’s", "I'm", "We") or is a dateline in capitals."""
-    first = re.split(r"[’']", name.split()[0])[0] if name.strip() else ""
+    first = APOSTROPHE_RE.split(name.split()[0])[0] if name.strip() else ""
     if not first or first.rstrip(".") in STOP_CAPITALS or first.lower() in OTHER_PRONOUNS:
         return False
     return not (name.isupper() and len(name) > 4)
@@ -503,18 +506,17 @@ def _gender(first: str, title: str | None) -> str:
 def _mentions(text: str) -> list[_Mention]:
     """Full names (two to four capitalised words) in order of appearance."""
     mentions = []
-    skipped = STOP_CAPITALS | TITLE_WORDS
     for match in FULL_NAME_RE.finditer(text):
         start = match.start()
         if start and (text[start - 1].isalnum() or text[start - 1] in "’'"):
             continue
         words = match.group().split()
         title = None
-        while words and words[0] in skipped:
+        while words and words[0] in SKIPPED_CAPITALS:
             title = words.pop(0)
         if len(words) < 2:
             continue
-        if title is None:
+        if title is None and text[start - 1 : start] in (" ", "\t"):  # a title needs a space after it
             before = TITLE_BEFORE_NAME_RE.search(text, max(0, start - 16), start)
             title = before.group().split()[0] if before else None
         start = text.index(words[0], start)
