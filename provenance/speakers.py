@@ -189,11 +189,15 @@ AFTER_CUE_RE = re.compile(
     rf"|(?:(?!(?:{PREFIX_STOP})\b)[a-z][\w\-]*[ \t]+){{0,3}}(?:(?:{TITLES})[ \t]+)*(?P<name>{NAME})"
     rf"|(?P<plural>\b(?:{BARE_PLURALS})))"
 )
-# A sentence ends at . ! ? before a capital, except after a title or an initial.
-SENTENCE_BREAK_RE = re.compile(  # the mark first, then the look-behinds: much faster in re
-    r"[.!?…](?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bSen\.)(?<!\bRep\.)"
+# A sentence ends at . ! ? before a capital, except after a title or an initial, and at a
+# line break.  Opening with one character class lets re skip fast from mark to mark (it
+# tries a pattern opening with an alternation at every character); then the look-ahead
+# for the capital, then the costlier look-behinds.
+SENTENCE_BREAK_RE = re.compile(
+    r"[.!?…\n](?:(?<=\n)|(?=[”\"’')\]]*[ \t]+(?:''|[“\"‘'])?[A-Z])"
+    r"(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bSen\.)(?<!\bRep\.)"
     r"(?<!\bGov\.)(?<!\bGen\.)(?<!\bJr\.)(?<!\bRev\.)(?<!\bLt\.)(?<!\b[A-Z]\.)"
-    r"[”\"’')\]]*[ \t]+(?=(?:''|[“\"‘'])?[A-Z])|\n"
+    r"[”\"’')\]]*[ \t]+)"
 )
 STOP_CAPITALS = frozenset(
     "But And The In On At When While After Then So Yet Still Asked Also However Meanwhile "
