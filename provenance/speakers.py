@@ -25,6 +25,7 @@ import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from provenance.model import Speaker
 
@@ -478,8 +479,7 @@ FEMALE_FIRST = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class _Mention:
+class _Mention(NamedTuple):  # a tuple: an article has hundreds, made fast
     start: int
     end: int
     name: str
@@ -533,7 +533,7 @@ DEFINITE_ROLE_RE = re.compile(rf"[Tt]he\b(?:[ \t][\w’'\-.]+)*?[ \t](?:{ROLE_NO
 OTHER_PRONOUNS = frozenset("i we they it you me us them this that there which".split())
 
 
-def _resolve(speaker: Speaker, mentions: list[_Mention],
+def _resolve(speaker: Speaker, mentions: list[_Mention], by_surname: dict[str, list[_Mention]],
              previous: list[Speaker]) -> str | None:
     """The full name a speaker phrase refers to, if one fits."""
     words = speaker.text.split()
@@ -547,15 +547,12 @@ def _resolve(speaker: Speaker, mentions: list[_Mention],
         return _last_fitting(speaker.start, "", mentions, previous)
     if not words or not words[-1][:1].isupper():
         return None
-    surname = words[-1]
-    position = bisect.bisect_left(mentions, speaker.start, key=lambda m: m.start)
-    for mention in reversed(mentions[:position]):
-        if mention.surname == surname:
-            return mention.name
-    for mention in mentions[position:]:
-        if mention.surname == surname:
-            return mention.name
-    return speaker.text
+    namesakes = by_surname.get(words[-1])
+    if not namesakes:
+        return speaker.text
+    # The last one named so before the speaker, else the first after.
+    index = bisect.bisect_left(namesakes, speaker.start, key=lambda m: m.start)
+    return namesakes[max(index - 1, 0)].name
 
 
 def _gender_of(name: str, mentions: list[_Mention]) -> str:
@@ -663,7 +660,9 @@ class Article:
         self.sentences = Sentences(text)
         mentions = self.mentions = _mentions(text)
         self.mention_starts = [m.start for m in mentions]
-        self._surnames: set[str] | None = None  # built on first use
+        self.by_surname: dict[str, list[_Mention]] = {}
+        for mention in mentions:
+            self.by_surname.setdefault(mention.surname, []).append(mention)
         self.speakers: list[Speaker] = []
         resolved: list[Attribution] = []
         for attribution in _attributions(text, anchors, quoted):
@@ -680,7 +679,7 @@ class Article:
         self.starts = [a.start for a in resolved]
 
     def _resolved(self, speaker: Speaker) -> Speaker:
-        name = _resolve(speaker, self.mentions, self.speakers)
+        name = _resolve(speaker, self.mentions, self.by_surname, self.speakers)
         speaker = Speaker(speaker.text, speaker.start, speaker.end, name)
         self.speakers.append(speaker)
         return speaker
@@ -730,9 +729,7 @@ class Article:
         no name, unless someone in the article has it as a surname (Fleming)."""
         if " " in name or not name.endswith("ing"):
             return False
-        if self._surnames is None:
-            self._surnames = {mention.surname for mention in self.mentions}
-        return name not in self._surnames
+        return name not in self.by_surname
 
     def opens_with_person(self, position: int) -> bool:
         """Whether the sentence holding ``position`` opens, before it, with a personal
@@ -747,9 +744,7 @@ class Article:
         words = self.text[start:end].split()
         if not words or not _is_name(" ".join(words)):
             return False
-        if self._surnames is None:
-            self._surnames = {mention.surname for mention in self.mentions}
-        return len(words) > 1 or words[-1] in self._surnames
+        return len(words) > 1 or words[-1] in self.by_surname
 
     def headline_subject(self, low: int, high: int) -> Speaker | None:
         """The person a headline ``text[low:high]`` opens with, when the article names
