@@ -116,7 +116,9 @@ TITLE_NAMES = (
 TITLES = (
     rf"(?:{_trie(TITLE_ABBREVIATIONS.split())})\.?|(?:{_trie(TITLE_NAMES.split('|'))})|the Rev\."
 )
-NAME_WORD = r"(?:[A-Z][\w’'\-]*|O’[A-Z]\w+|Mc[A-Z]\w+|(?:de|van|von|der|al|bin|la|le|du)(?=\s+[A-Z]))"
+# "*+" keeps the whole word: a name ends where a word does, so giving letters back (re's
+# default) only leads every pattern below to fail again after each letter.
+NAME_WORD = r"(?:[A-Z][\w’'\-]*+|O’[A-Z]\w+|Mc[A-Z]\w+|(?:de|van|von|der|al|bin|la|le|du)(?=\s+[A-Z]))"
 NAME = rf"{NAME_WORD}(?:[ \t]+(?:[A-Z]\.|{NAME_WORD}))*(?:,?[ \t]+(?:Jr|Sr|III|II)\.?)?"
 PRONOUNS = r"he|she|they|it|I|we|He|She|They|It|We|who|which"
 DETERMINER = (
