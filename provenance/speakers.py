@@ -123,7 +123,7 @@ NAME = rf"{NAME_WORD}(?:[ \t]+(?:[A-Z]\.|{NAME_WORD}))*(?:,?[ \t]+(?:Jr|Sr|III|I
 PRONOUNS = r"he|she|they|it|I|we|He|She|They|It|We|who|which"
 DETERMINER = (
     r"(?:[Tt]he|[Aa]n?|[Aa]nother|[Oo]ne|[Tt]wo|[Tt]hree|[Ss]everal|[Mm]any|[Ss]ome|[Hh]is|[Hh]er|"
-    r"[Tt]heir|[Ii]ts|[Oo]ther|[A-Z][\w]*[’']s)"
+    r"[Tt]heir|[Ii]ts|[Oo]ther|[A-Z][\w]*+[’']s)"
 )
 BARE_PLURALS = _trie(
     "officials sources aides critics experts analysts advisers advisors Democrats Republicans "
@@ -151,7 +151,7 @@ ROLE_STOP = _trie((
     "can|could|should|may|might|not|said|says|told|and|but|or|if|when|as|than|this|these|those|"
     "there|then|so|also|to|did|does|do|his|her|their|its"
 ).split("|"))
-ROLE_WORD = rf"(?!(?:{ROLE_STOP})\b)[\w’'\-]+(?:\.(?=\w))?"
+ROLE_WORD = rf"(?!(?:{ROLE_STOP})\b)[\w’'\-]++(?:\.(?=\w))?"  # ++, *+: as in NAME_WORD
 SPEAKER_PHRASE = (
     rf"(?P<pronoun>\b(?:{PRONOUNS}))"
     rf"|(?P<role>\b{DETERMINER}(?:[ \t]+{ROLE_WORD}){{1,4}}?)"
