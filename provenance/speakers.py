@@ -25,6 +25,7 @@ import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from provenance.model import Speaker
 
@@ -115,12 +116,14 @@ TITLE_NAMES = (
 TITLES = (
     rf"(?:{_trie(TITLE_ABBREVIATIONS.split())})\.?|(?:{_trie(TITLE_NAMES.split('|'))})|the Rev\."
 )
-NAME_WORD = r"(?:[A-Z][\w’'\-]*|O’[A-Z]\w+|Mc[A-Z]\w+|(?:de|van|von|der|al|bin|la|le|du)(?=\s+[A-Z]))"
+# "*+" keeps the whole word: a name ends where a word does, so giving letters back (re's
+# default) only leads every pattern below to fail again after each letter.
+NAME_WORD = r"(?:[A-Z][\w’'\-]*+|O’[A-Z]\w+|Mc[A-Z]\w+|(?:de|van|von|der|al|bin|la|le|du)(?=\s+[A-Z]))"
 NAME = rf"{NAME_WORD}(?:[ \t]+(?:[A-Z]\.|{NAME_WORD}))*(?:,?[ \t]+(?:Jr|Sr|III|II)\.?)?"
 PRONOUNS = r"he|she|they|it|I|we|He|She|They|It|We|who|which"
 DETERMINER = (
     r"(?:[Tt]he|[Aa]n?|[Aa]nother|[Oo]ne|[Tt]wo|[Tt]hree|[Ss]everal|[Mm]any|[Ss]ome|[Hh]is|[Hh]er|"
-    r"[Tt]heir|[Ii]ts|[Oo]ther|[A-Z][\w]*[’']s)"
+    r"[Tt]heir|[Ii]ts|[Oo]ther|[A-Z][\w]*+[’']s)"
 )
 BARE_PLURALS = _trie(
     "officials sources aides critics experts analysts advisers advisors Democrats Republicans "
@@ -148,7 +151,7 @@ ROLE_STOP = _trie((
     "can|could|should|may|might|not|said|says|told|and|but|or|if|when|as|than|this|these|those|"
     "there|then|so|also|to|did|does|do|his|her|their|its"
 ).split("|"))
-ROLE_WORD = rf"(?!(?:{ROLE_STOP})\b)[\w’'\-]+(?:\.(?=\w))?"
+ROLE_WORD = rf"(?!(?:{ROLE_STOP})\b)[\w’'\-]++(?:\.(?=\w))?"  # ++, *+: as in NAME_WORD
 SPEAKER_PHRASE = (
     rf"(?P<pronoun>\b(?:{PRONOUNS}))"
     rf"|(?P<role>\b{DETERMINER}(?:[ \t]+{ROLE_WORD}){{1,4}}?)"
@@ -166,10 +169,12 @@ ADVERBS = (
 # The speaker always follows these; at a sentence start they are capitalised.
 SPEAKER_AFTER_CUES = {"according to", "in the words of", "According to", "In the words of"}
 DASHES = "―—–-"
-CUE_RE = re.compile(
+WORD_CUE_RE = re.compile(
     rf"\b(?=[a-zAI])(?:{_trie(sorted(set(CUE_WORDS.split('|')) | SPEAKER_AFTER_CUES))})\b"
-    r"|(?<=\w):(?=[ \t])"
 )
+# The colon first, then the look-behind: re tries the pattern at every character.
+COLON_CUE_RE = re.compile(r":(?<=\w:)(?=[ \t])")
+CUE_RE = re.compile(f"{WORD_CUE_RE.pattern}|{COLON_CUE_RE.pattern}")
 # A signature after a quotation: “...” ― Sonya Herridge; or a line "- Sanders." below it.
 SIGNATURE_RE = re.compile(r"(?:''|[”\"’'])?[ \t]*(?:\n[ \t]*){0,2}([―—–-])(?=[ \t]*[A-Z])")
 DASH_NAME_RE = re.compile(rf"[ \t]*(?:(?:{TITLES})[ \t]+)*(?P<name>{NAME})[ \t]*(?:[.,\n]|$)")
@@ -187,11 +192,15 @@ AFTER_CUE_RE = re.compile(
     rf"|(?:(?!(?:{PREFIX_STOP})\b)[a-z][\w\-]*[ \t]+){{0,3}}(?:(?:{TITLES})[ \t]+)*(?P<name>{NAME})"
     rf"|(?P<plural>\b(?:{BARE_PLURALS})))"
 )
-# A sentence ends at . ! ? before a capital, except after a title or an initial.
-SENTENCE_BREAK_RE = re.compile(  # the mark first, then the look-behinds: much faster in re
-    r"[.!?…](?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bSen\.)(?<!\bRep\.)"
+# A sentence ends at . ! ? before a capital, except after a title or an initial, and at a
+# line break.  Opening with one character class lets re skip fast from mark to mark (it
+# tries a pattern opening with an alternation at every character); then the look-ahead
+# for the capital, then the costlier look-behinds.
+SENTENCE_BREAK_RE = re.compile(
+    r"[.!?…\n](?:(?<=\n)|(?=[”\"’')\]]*[ \t]+(?:''|[“\"‘'])?[A-Z])"
+    r"(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bSen\.)(?<!\bRep\.)"
     r"(?<!\bGov\.)(?<!\bGen\.)(?<!\bJr\.)(?<!\bRev\.)(?<!\bLt\.)(?<!\b[A-Z]\.)"
-    r"[”\"’')\]]*[ \t]+(?=(?:''|[“\"‘'])?[A-Z])|\n"
+    r"[”\"’')\]]*[ \t]+)"
 )
 STOP_CAPITALS = frozenset(
     "But And The In On At When While After Then So Yet Still Asked Also However Meanwhile "
@@ -222,8 +231,8 @@ class Attribution:
 
 def _trim_name(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop sentence-initial function words and titles from a capitalised run."""
-    words = list(re.finditer(r"\S+", text[start:end]))
-    while len(words) > 1 and words[0].group().rstrip(".") in STOP_CAPITALS | TITLE_WORDS:
+    words = list(WORD_RE.finditer(text[start:end]))
+    while len(words) > 1 and words[0].group().rstrip(".") in SKIPPED_CAPITALS:
         words.pop(0)
     if not words:
         return start, start
@@ -240,6 +249,9 @@ TITLE_WORDS = frozenset(
     "Justice Mayor Ambassador Director Former Sheriff Chief Professor Pastor Democrat "
     "Republican GOP Democratic Vice Attorney General".split()
 )
+SKIPPED_CAPITALS = STOP_CAPITALS | TITLE_WORDS  # the words before a name, not of it
+WORD_RE = re.compile(r"\S+")
+APOSTROPHE_RE = re.compile(r"[’']")
 
 
 PREPOSITION_RE = re.compile(
@@ -255,7 +267,7 @@ WHO_ANTECEDENT_RE = re.compile(rf"(?<![\w’'])(?:(?:{TITLES})[ \t]+)*({NAME}),[
 def _is_name(name: str) -> bool:
     """A capitalised run is a name unless it opens with a function word or a pronoun
     ("There’s", "I'm", "We") or is a dateline in capitals."""
-    first = re.split(r"[’']", name.split()[0])[0] if name.strip() else ""
+    first = APOSTROPHE_RE.split(name.split()[0])[0] if name.strip() else ""
     if not first or first.rstrip(".") in STOP_CAPITALS or first.lower() in OTHER_PRONOUNS:
         return False
     return not (name.isupper() and len(name) > 4)
@@ -314,7 +326,7 @@ def _attributions(text: str, anchors: list[int] | None = None,
     outer = _outermost(quoted)
     starts = [start for start, _ in outer]
     for low, high in _windows(len(text), anchors):
-        for cue in CUE_RE.finditer(text, low, high):
+        for cue in _cues(text, low, high):
             index = bisect.bisect_right(starts, cue.start()) - 1
             if index >= 0 and cue.start() < outer[index][1]:
                 continue
@@ -327,6 +339,19 @@ def _attributions(text: str, anchors: list[int] | None = None,
         if attribution is not None:
             found.append(attribution)
     return sorted(found, key=lambda attribution: attribution.start)
+
+
+def _cues(text: str, low: int, high: int) -> list[re.Match[str]]:
+    """The matches of CUE_RE in ``text[low:high]``, in order: the word cues by regex, the
+    colons by str.find, which is much faster than re trying a colon at every character."""
+    cues = list(WORD_CUE_RE.finditer(text, low, high))
+    colon = text.find(":", low, high)
+    while colon >= 0:
+        cue = COLON_CUE_RE.match(text, colon, high)
+        if cue is not None:
+            cues.append(cue)
+        colon = text.find(":", colon + 1, high)
+    return sorted(cues, key=lambda cue: cue.start())
 
 
 def _outermost(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -456,8 +481,7 @@ FEMALE_FIRST = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class _Mention:
+class _Mention(NamedTuple):  # a tuple: an article has hundreds, made fast
     start: int
     end: int
     name: str
@@ -488,18 +512,17 @@ def _gender(first: str, title: str | None) -> str:
 def _mentions(text: str) -> list[_Mention]:
     """Full names (two to four capitalised words) in order of appearance."""
     mentions = []
-    skipped = STOP_CAPITALS | TITLE_WORDS
     for match in FULL_NAME_RE.finditer(text):
         start = match.start()
         if start and (text[start - 1].isalnum() or text[start - 1] in "’'"):
             continue
         words = match.group().split()
         title = None
-        while words and words[0] in skipped:
+        while words and words[0] in SKIPPED_CAPITALS:
             title = words.pop(0)
         if len(words) < 2:
             continue
-        if title is None:
+        if title is None and text[start - 1 : start] in (" ", "\t"):  # a title needs a space after it
             before = TITLE_BEFORE_NAME_RE.search(text, max(0, start - 16), start)
             title = before.group().split()[0] if before else None
         start = text.index(words[0], start)
@@ -512,7 +535,7 @@ DEFINITE_ROLE_RE = re.compile(rf"[Tt]he\b(?:[ \t][\w’'\-.]+)*?[ \t](?:{ROLE_NO
 OTHER_PRONOUNS = frozenset("i we they it you me us them this that there which".split())
 
 
-def _resolve(speaker: Speaker, mentions: list[_Mention],
+def _resolve(speaker: Speaker, mentions: list[_Mention], by_surname: dict[str, list[_Mention]],
              previous: list[Speaker]) -> str | None:
     """The full name a speaker phrase refers to, if one fits."""
     words = speaker.text.split()
@@ -526,15 +549,12 @@ def _resolve(speaker: Speaker, mentions: list[_Mention],
         return _last_fitting(speaker.start, "", mentions, previous)
     if not words or not words[-1][:1].isupper():
         return None
-    surname = words[-1]
-    position = bisect.bisect_left(mentions, speaker.start, key=lambda m: m.start)
-    for mention in reversed(mentions[:position]):
-        if mention.surname == surname:
-            return mention.name
-    for mention in mentions[position:]:
-        if mention.surname == surname:
-            return mention.name
-    return speaker.text
+    namesakes = by_surname.get(words[-1])
+    if not namesakes:
+        return speaker.text
+    # The last one named so before the speaker, else the first after.
+    index = bisect.bisect_left(namesakes, speaker.start, key=lambda m: m.start)
+    return namesakes[max(index - 1, 0)].name
 
 
 def _gender_of(name: str, mentions: list[_Mention]) -> str:
@@ -642,7 +662,9 @@ class Article:
         self.sentences = Sentences(text)
         mentions = self.mentions = _mentions(text)
         self.mention_starts = [m.start for m in mentions]
-        self._surnames: set[str] | None = None  # built on first use
+        self.by_surname: dict[str, list[_Mention]] = {}
+        for mention in mentions:
+            self.by_surname.setdefault(mention.surname, []).append(mention)
         self.speakers: list[Speaker] = []
         resolved: list[Attribution] = []
         for attribution in _attributions(text, anchors, quoted):
@@ -659,7 +681,7 @@ class Article:
         self.starts = [a.start for a in resolved]
 
     def _resolved(self, speaker: Speaker) -> Speaker:
-        name = _resolve(speaker, self.mentions, self.speakers)
+        name = _resolve(speaker, self.mentions, self.by_surname, self.speakers)
         speaker = Speaker(speaker.text, speaker.start, speaker.end, name)
         self.speakers.append(speaker)
         return speaker
@@ -709,9 +731,7 @@ class Article:
         no name, unless someone in the article has it as a surname (Fleming)."""
         if " " in name or not name.endswith("ing"):
             return False
-        if self._surnames is None:
-            self._surnames = {mention.surname for mention in self.mentions}
-        return name not in self._surnames
+        return name not in self.by_surname
 
     def opens_with_person(self, position: int) -> bool:
         """Whether the sentence holding ``position`` opens, before it, with a personal
@@ -726,9 +746,7 @@ class Article:
         words = self.text[start:end].split()
         if not words or not _is_name(" ".join(words)):
             return False
-        if self._surnames is None:
-            self._surnames = {mention.surname for mention in self.mentions}
-        return len(words) > 1 or words[-1] in self._surnames
+        return len(words) > 1 or words[-1] in self.by_surname
 
     def headline_subject(self, low: int, high: int) -> Speaker | None:
         """The person a headline ``text[low:high]`` opens with, when the article names
