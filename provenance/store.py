@@ -282,6 +282,14 @@ def m011_fts_update_triggers(db: sqlite_utils.Database) -> None:
             "END")
 
 
+@migrations()
+def m012_full_text_in_batches(db: sqlite_utils.Database) -> None:
+    """A new document's full text is indexed by the store when its transaction ends, one
+    statement for all of them, instead of by the insert trigger: FTS5 wrote a small segment
+    per triggering statement and then merged them, about 0.3 ms per document (0.1 in a batch)."""
+    db.execute("DROP TRIGGER [documents_ai]")
+
+
 COMMON_LIMIT = 100  # = retrieve.MAX_DOCUMENT_FREQUENCY; the common_shingles table is built with it
 POSTINGS_PER_BLOCK = 64
 MERGE_SLICE = 1 << 22  # postings a merge holds in memory at once (32 MB)
@@ -378,6 +386,7 @@ class Store:
     def __init__(self, path: str | Path):
         self.path = str(path)
         self._pending: list[tuple[int, np.ndarray, bytes, Sequence[int]]] = []
+        self._unsearchable: list[int] = []  # keys of new documents not yet in documents_fts
         try:
             self.db = sqlite_utils.Database(self.path)
             self.db.execute("PRAGMA foreign_keys = ON")
@@ -403,17 +412,20 @@ class Store:
         """A transaction: everything inside is written, or nothing is. Nested, a savepoint.
 
         Postings wait until the outermost transaction ends and then go in as one
-        segment (many small segments would make every query slower).
+        segment (many small segments would make every query slower); so do the
+        full texts of new documents, into the full-text index.
         """
         outer = not self.db.conn.in_transaction
-        mark = len(self._pending)
+        mark, text_mark = len(self._pending), len(self._unsearchable)
         try:
             with self.db.atomic():
                 yield
                 if outer:
+                    self._flush_full_text()
                     self._flush_postings()
         except BaseException:
-            del self._pending[mark:]  # what the rolled-back part of the transaction added
+            # what the rolled-back part of the transaction added
+            del self._pending[mark:], self._unsearchable[text_mark:]
             raise
 
     # -- index parameters ---------------------------------------------------
@@ -473,7 +485,14 @@ class Store:
     def add_document(
         self, document: Document, *, content_hash: str, word_count: int, indexed: bool
     ) -> Document:
-        """Insert a new document row; return it with its key."""
+        """Insert a new document row; return it with its key.
+
+        Its full text is indexed when the transaction ends (see ``atomic``).
+        """
+        if not self.db.conn.in_transaction:  # the row and its full text in one transaction
+            with self.atomic():
+                return self.add_document(document, content_hash=content_hash,
+                                         word_count=word_count, indexed=indexed)
         if document.id and self.has_id(document.id):
             raise ProvenanceError(
                 f"{document.path or 'input'}: a different document already has id {document.id!r}"
@@ -502,8 +521,18 @@ class Store:
             f"INSERT INTO documents ({columns}) VALUES ({marks})", list(row.values())
         ).lastrowid
         assert isinstance(key, int)
+        self._unsearchable.append(key)
         self.add_location(key, document)
         return _row_to_document({**row, "key": key})
+
+    def _flush_full_text(self) -> None:
+        """Index the full text of the documents added in this transaction, in one statement
+        (as the ``documents_ai`` trigger of m003 did one row at a time)."""
+        keys, self._unsearchable = self._unsearchable, []
+        if keys:
+            self.db.execute(
+                "INSERT INTO documents_fts (rowid, title, text) SELECT key, title, text "
+                "FROM documents WHERE key IN (SELECT value FROM json_each(?))", [json.dumps(keys)])
 
     def add_location(self, key: int, document: Document) -> None:
         for location in sorted({loc for loc in (document.url, document.path) if loc and loc != "-"}):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance.model import ProvenanceError
+from provenance.model import Document, ProvenanceError
 from provenance.store import Store, migrations
 
 
@@ -37,21 +37,41 @@ def test_not_a_database(tmp_path: Path) -> None:
         Store(bogus)
 
 
+def _found(store: Store, word: str) -> list[int]:
+    rows = store.db.execute("SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?", [word])
+    return [row[0] for row in rows]
+
+
+def _add(store: Store, text: str, digest: str) -> int:
+    stored = store.add_document(Document(text=text, id=digest), content_hash=digest,
+                                word_count=len(text.split()), indexed=False)
+    assert stored.key is not None
+    return stored.key
+
+
 def test_full_text_follows_text_changes_only(fresh_db: Store) -> None:
     """The full-text index is rewritten when a document's text changes, and left alone
     when only another column does (marking a document indexed)."""
     db = fresh_db.db
-    key = db.execute(
-        "INSERT INTO documents (id, content_hash, text, added_at) VALUES ('x', 'h', 'zebra crossing', 'now')"
-    ).lastrowid
-
-    def found(word: str) -> list[int]:
-        rows = db.execute("SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?", [word])
-        return [row[0] for row in rows]
-
+    key = _add(fresh_db, "zebra crossing", "h")
     changes = db.conn.total_changes
     db.execute("UPDATE documents SET indexed = 1 WHERE key = ?", [key])
     assert db.conn.total_changes - changes == 1  # the row itself, and no full-text rows
-    assert found("zebra") == [key]
+    assert _found(fresh_db, "zebra") == [key]
     db.execute("UPDATE documents SET text = 'giraffe crossing' WHERE key = ?", [key])
-    assert found("zebra") == [] and found("giraffe") == [key]
+    assert _found(fresh_db, "zebra") == [] and _found(fresh_db, "giraffe") == [key]
+
+
+def test_full_text_is_indexed_when_the_transaction_ends(fresh_db: Store) -> None:
+    """New documents' full texts go into the index together, at the end of the outermost
+    transaction; a rolled-back savepoint's documents never do."""
+    with fresh_db.atomic():
+        kept = _add(fresh_db, "zebra crossing", "a")
+        with pytest.raises(RuntimeError), fresh_db.atomic():
+            _add(fresh_db, "zebra stripes", "b")
+            raise RuntimeError("the file turned out bad")
+        assert _found(fresh_db, "zebra") == []  # not yet
+    assert _found(fresh_db, "zebra") == [kept]
+    assert fresh_db.db.execute("SELECT count(*) FROM documents").fetchone()[0] == 1
+    # the external-content index holds exactly what the documents table does
+    fresh_db.db.execute("INSERT INTO documents_fts (documents_fts) VALUES ('integrity-check')")
