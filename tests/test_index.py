@@ -11,7 +11,7 @@ from pathlib import Path
 import datasketch
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from conftest import FIXTURES
@@ -66,6 +66,19 @@ def test_minhash_equals_datasketch() -> None:
 @given(st.text())
 def test_fast_norms_equal_normalize_words(text: str) -> None:
     assert index.norms(text) == [word.norm for word in words(text)]
+
+
+@given(st.text(alphabet="aZ9_' \n.-’"))
+@example("Rock'n'roll, 'quoted', don''t ' '' x'_y")
+def test_ascii_norms_equal_normalize_words(text: str) -> None:
+    """ASCII text takes a faster path; apostrophes inside, around and between words."""
+    assert index.norms(text) == [word.norm for word in words(text)]
+
+
+def test_permutations_are_datasketchs() -> None:
+    a, b = datasketch.MinHash(num_perm=index.NUM_PERM, seed=index.SEED, scheme=index.SCHEME).permutations
+    drawn = index._permutations()
+    assert drawn[0].tolist() == a.tolist() and drawn[1].tolist() == b.tolist()
 
 
 def test_shingle_hashes_fit_32_bits_and_depend_on_order() -> None:
