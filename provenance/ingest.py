@@ -374,6 +374,8 @@ def ingest(
         pool = None
         if workers > 1:
             pool = stack.enter_context(concurrent.futures.ProcessPoolExecutor(workers))
+        if postings_before == 0 and isinstance(store, Store):  # a bulk load (Redis: no segments)
+            stack.enter_context(store.bulk_load())
         transactions = stack.enter_context(_Transactions(store))
         _ingest_files(store, files, summary, transactions, pool, format=format, overrides=overrides,
                       progress=progress, progress_bytes=progress_bytes)

@@ -272,3 +272,30 @@ def test_a_sentence_whose_other_shingles_are_common_is_a_candidate_copy() -> Non
     assert found == [(0, 20, [1])]
     missed = retrieve.Hits(keys, rare)  # the same hits, had the other shingles been looked up and missed
     assert retrieve.copied_sentence_candidates(missed, [1], [(0, 20)], archive_size=1000) == []
+
+
+def test_a_bulk_load_merges_segments_sixteen_at_a_time(tmp_path: Path) -> None:
+    """Four segments of a size are merged, except in a bulk load (which ends in one merge
+    anyway): there, sixteen are; the postings are the same either way."""
+    rng = np.random.default_rng(5)
+    store = Store(tmp_path / "a.db")
+    store.db.execute("PRAGMA foreign_keys = OFF")  # postings of documents not stored here
+
+    def batch(number: int) -> list[tuple[int, np.ndarray, bytes, list[int]]]:
+        return [(number, np.unique(rng.integers(-(2**31), 2**31, 50)), b"", [])]
+
+    written = []
+    with store.bulk_load():
+        for number in range(1, 17):
+            written += batch(number)
+            with store.atomic():
+                store.add_postings_many(written[-1:])
+            assert len(store.segments()) == (number if number < 16 else 1)
+    for number in range(17, 21):
+        written += batch(number)
+        with store.atomic():
+            store.add_postings_many(written[-1:])
+    assert len(store.segments()) == 2  # the 16 merged, and the 4 new ones merged
+    everything = sorted({h for _, hashes, _, _ in written for h in hashes.tolist()})
+    assert sorted(store.postings(everything)) == sorted(
+        (h, key) for key, hashes, _, _ in written for h in hashes.tolist())
