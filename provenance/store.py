@@ -320,12 +320,16 @@ def _unpack(packed: np.ndarray) -> np.ndarray:
     return np.stack([hashes, keys], axis=1)
 
 
-def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct values of a sorted array and how many times each occurs."""
-    if not len(values):
-        return values, np.zeros(0, dtype=np.int64)
-    starts = np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
-    return values[starts], np.diff(np.append(starts, len(values)))
+def _distinct(ordered: np.ndarray) -> np.ndarray:
+    """The distinct values of a sorted array."""
+    return ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])] if len(ordered) else ordered
+
+
+def _more_than(ordered: np.ndarray, limit: int) -> np.ndarray:
+    """The distinct values held more than ``limit`` times by a sorted array: those equal
+    to the value ``limit`` places on (one comparison, no counting of every value)."""
+    head = ordered[:-limit]
+    return _distinct(head[head == ordered[limit:]])
 
 
 def _merge_sorted(runs: np.ndarray) -> np.ndarray:
@@ -611,7 +615,7 @@ class Store:
             return
         packed = _merge_sorted(np.concatenate([
             _pack(np.asarray(shingles, dtype=np.int64), key) for key, shingles, _, _ in entries]))
-        packed = _runs(packed)[0]  # a document indexed twice in one batch: once
+        packed = _distinct(packed)  # a document indexed twice in one batch: once
         self._write_segment(self._next_segment(), len(packed), [packed])
         self._merge_segments()
         self.db.conn.executemany(
@@ -631,8 +635,7 @@ class Store:
         for part in parts:
             self.db.conn.executemany("INSERT INTO posting_blocks (id, postings) VALUES (?, ?)",
                                      _block_rows(segment, bits, part))
-            hashes, counts = _runs(part >> np.uint64(32))
-            common = _unpack(hashes[counts > COMMON_LIMIT] << np.uint64(32))[:, 0]
+            common = _unpack(_more_than(part >> np.uint64(32), COMMON_LIMIT) << np.uint64(32))[:, 0]
             self.db.conn.executemany("INSERT OR IGNORE INTO common_shingles (hash) VALUES (?)",
                                      [(value,) for value in common.tolist()])
         self.db.execute("INSERT INTO shingle_segments (segment, postings, bits) VALUES (?, ?, ?)",

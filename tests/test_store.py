@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from provenance.model import Document, ProvenanceError
@@ -75,3 +76,13 @@ def test_full_text_is_indexed_when_the_transaction_ends(fresh_db: Store) -> None
     assert fresh_db.db.execute("SELECT count(*) FROM documents").fetchone()[0] == 1
     # the external-content index holds exactly what the documents table does
     fresh_db.db.execute("INSERT INTO documents_fts (documents_fts) VALUES ('integrity-check')")
+
+
+def test_values_held_more_than_a_limit_are_found_in_a_sorted_array() -> None:
+    from provenance.store import _more_than
+
+    rng = np.random.default_rng(0)
+    for size, high in [(0, 1), (5, 2), (100, 1), (101, 1), (102, 3), (5000, 40), (5000, 60)]:
+        ordered = np.sort(rng.integers(0, high, size)).astype(np.uint64)
+        values, counts = np.unique(ordered, return_counts=True)
+        assert _more_than(ordered, 100).tolist() == values[counts > 100].tolist()
