@@ -311,7 +311,7 @@ def add_document(
     process computed them already.
     """
     digest = prepared.content_hash if prepared else content_hash(document.text)
-    existing = store.document_by_hash(digest)
+    existing = store.document_by_hash(digest) if store.key_by_hash(digest) else None  # most are new
     document_words = [] if prepared else words(document.text)
     if existing is not None:
         assert existing.key is not None

@@ -12,6 +12,7 @@ import json
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -538,7 +539,7 @@ class Store:
         assert isinstance(key, int)
         self._unsearchable.append(key)
         self.add_location(key, document)
-        return _row_to_document({**row, "key": key})
+        return replace(document, id=row["id"], key=key)  # what document_by_id would read back
 
     def _flush_full_text(self) -> None:
         """Index the full text of the documents added in this transaction, in one statement

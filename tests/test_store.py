@@ -86,3 +86,22 @@ def test_values_held_more_than_a_limit_are_found_in_a_sorted_array() -> None:
         ordered = np.sort(rng.integers(0, high, size)).astype(np.uint64)
         values, counts = np.unique(ordered, return_counts=True)
         assert _more_than(ordered, 100).tolist() == values[counts > 100].tolist()
+
+
+def test_an_added_document_is_the_one_read_back(fresh_db: Store) -> None:
+    """add_document returns what document_by_id reads from the row (dates, emphasis,
+    quotations in markup, notes), for plain text, HTML pages and feeds."""
+    from provenance import ingest
+    from provenance.ingest import content_hash
+
+    root = Path(__file__).parent
+    paths = [str(root / "data" / "web" / name) for name in
+             ("news_article.html", "syndicated_copy.html", "newsroom_atom.xml")]
+    documents = [document for path in ingest.expand_paths([*paths, str(root.parent / "fixtures")])
+                 for document in ingest.read_path(path)]
+    assert any(d.emphasis for d in documents) and any(d.quotes for d in documents)
+    assert any(d.published for d in documents) and any(d.notes for d in documents)
+    for document in documents:
+        stored = fresh_db.add_document(document, content_hash=content_hash(document.text),
+                                       word_count=1, indexed=False)
+        assert stored == fresh_db.document_by_id(stored.id or "")
