@@ -189,6 +189,9 @@ TITLE_BEFORE_RE = re.compile(r"(?:\b(?:on|in|of|show|film|book|movie|song|album|
                              r"entitled|called|dubbed|named)|[’']s)[ \t]+[“\"‘']+$")
 
 
+# A nickname between names (Gov. C.L. "Butch" Otter), a name given (the so-called “rebels”).
+NICKNAME_RE = re.compile(r"(?<![\w’'])[A-Z][\w.’'\-]*[ \t]+[“\"‘']+[A-Z][\w’'\-]*[”\"’']+[ \t]+[A-Z]")
+NAMING_BEFORE_RE = re.compile(r"\b(?:so-called|known as|(?:words|terms) such as)[ \t]+[“\"‘']+$")
 SENTENCE_INSIDE_RE = re.compile(r"[.!?;:]\s|[!?…]$")  # a quotation with a sentence in it
 FOLLOWING_WORD_RE = re.compile(r"[”\"’'»]*[ \t]+(?:\([^)]{0,30}\)[ \t]+)?([a-z]+)\b")
 
@@ -209,6 +212,10 @@ def _is_term(text: str, start: int, end: int, attached: bool, article: Article,
         low, high = headline
         line = text[low:high].lower()
         return not attached and not _attributed(line, 0, len(line), start - low, end - low)
+    if len(words) == 1 and NICKNAME_RE.search(text, max(0, start - 30), end + 4):
+        return True
+    if NAMING_BEFORE_RE.search(text, max(0, start - 25), start):
+        return True
     if _is_modifier(text, start, end, words):
         # "Smith said it was a “new” idea" quotes Smith; after "the", only a person
         # speaking makes it a quotation (not "reports suggested that the “gas” attack").

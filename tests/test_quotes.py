@@ -272,6 +272,17 @@ def test_title_of_a_show_beside_a_cue_is_a_term() -> None:
     assert quotation(text, "Bridges to Nowhere").term
 
 
+def test_nickname_between_names_is_a_term() -> None:
+    text = "Gov. Dale “Buddy” Harlan said the vote was close."
+    assert quotation(text, "Buddy").term
+    assert find_quotations(text)[0].speaker is None
+
+
+def test_phrase_after_so_called_or_known_as_is_a_term() -> None:
+    assert quotation("Senator Ames said the so-called “rebels” were armed by the agency.", "rebels").term
+    assert quotation("Mr. Dunn told us the hacker known as “Ghost,” was caught.", "Ghost,").term
+
+
 def test_short_quoted_sentence_after_its_speaker_is_named_is_a_quotation() -> None:
     text = "The crowd cheered for the new director of the chamber. “Carla gets it.”"
     assert not quotation(text, "Carla gets it").term
