@@ -119,6 +119,7 @@ def dump(path: Path) -> dict[str, list[tuple]]:
         "posting_blocks": "SELECT * FROM posting_blocks ORDER BY 1",
         "minhashes": "SELECT * FROM minhashes ORDER BY 1",
         "lsh_bands": "SELECT * FROM lsh_bands ORDER BY 1, 2, 3",
+        "full_text": "SELECT * FROM documents_fts_docsize ORDER BY 1",  # each text's words counted
     }
     return {name: connection.execute(sql).fetchall() for name, sql in tables.items()}
 
