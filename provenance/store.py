@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -509,10 +510,6 @@ class Store:
             with self.atomic():
                 return self.add_document(document, content_hash=content_hash,
                                          word_count=word_count, indexed=indexed)
-        if document.id and self.has_id(document.id):
-            raise ProvenanceError(
-                f"{document.path or 'input'}: a different document already has id {document.id!r}"
-            )
         row = {
             "id": document.id or content_hash[:16],
             "content_hash": content_hash,
@@ -533,9 +530,16 @@ class Store:
         }
         columns = ", ".join(f"[{name}]" for name in row)
         marks = ", ".join("?" for _ in row)
-        key = self.db.execute(
-            f"INSERT INTO documents ({columns}) VALUES ({marks})", list(row.values())
-        ).lastrowid
+        try:  # the UNIQUE constraint finds an id taken: no lookup before each insert
+            key = self.db.execute(
+                f"INSERT INTO documents ({columns}) VALUES ({marks})", list(row.values())
+            ).lastrowid
+        except sqlite3.IntegrityError as error:
+            if "documents.id" not in str(error):
+                raise
+            raise ProvenanceError(
+                f"{document.path or 'input'}: a different document already has id {row['id']!r}"
+            ) from None
         assert isinstance(key, int)
         self._unsearchable.append(key)
         self.add_location(key, document)
