@@ -510,8 +510,9 @@ class Store:
             with self.atomic():
                 return self.add_document(document, content_hash=content_hash,
                                          word_count=word_count, indexed=indexed)
+        document_id = document.id or content_hash[:16]
         row = {
-            "id": document.id or content_hash[:16],
+            "id": document_id,
             "content_hash": content_hash,
             "title": document.title,
             "url": document.url,
@@ -538,12 +539,12 @@ class Store:
             if "documents.id" not in str(error):
                 raise
             raise ProvenanceError(
-                f"{document.path or 'input'}: a different document already has id {row['id']!r}"
+                f"{document.path or 'input'}: a different document already has id {document_id!r}"
             ) from None
         assert isinstance(key, int)
         self._unsearchable.append(key)
         self.add_location(key, document)
-        return replace(document, id=row["id"], key=key)  # what document_by_id would read back
+        return replace(document, id=document_id, key=key)  # what document_by_id would read back
 
     def _flush_full_text(self) -> None:
         """Index the full text of the documents added in this transaction, in one statement
