@@ -142,6 +142,36 @@ def test_parallel_ingest_equals_single_process(tmp_path: Path) -> None:
     assert dump(tmp_path / "one.db") == dump(tmp_path / "two.db")
 
 
+@pytest.mark.parametrize("first", ["good", "bad JSON", "id taken"])
+def test_a_first_big_file_read_in_parts_equals_single_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, first: str
+) -> None:
+    """The first of big files is prepared in parts by the workers; stored, it is the same
+    as one process's, and so are the files after it when it is skipped as bad JSON or
+    for an id taken, after some of its parts were stored."""
+    from provenance import ingest as ingest_module
+
+    monkeypatch.setattr(ingest_module, "READ_AHEAD_MIN_BYTES", 1000)  # these files count as big
+    rng = random.Random(11)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for shard in range(3):
+        records = [{"id": f"s{shard}-{n}", "text": " ".join(vocabulary_text(rng, 200))} for n in range(9)]
+        if shard == 0 and first == "id taken":
+            records[3]["id"] = "s0-1"  # in its second part: found while the file is being stored
+        lines = [json.dumps(record) for record in records]
+        if shard == 0 and first == "bad JSON":
+            lines[8] = "{not json"
+        (folder / f"shard-{shard}.jsonl").write_text("\n".join(lines))
+    single, parallel = Store(tmp_path / "one.db"), Store(tmp_path / "two.db")
+    one = ingest(single, [str(folder)], workers=1)
+    two = ingest(parallel, [str(folder)], workers=2)
+    assert (one.added, one.skipped) == (two.added, two.skipped)
+    assert len(one.added) == (27 if first == "good" else 18)
+    single.close(), parallel.close()
+    assert dump(tmp_path / "one.db") == dump(tmp_path / "two.db")
+
+
 def test_document_frequency_limit_across_segments(tmp_path: Path) -> None:
     """Common shingles are left out whether they are common in one segment (known at
     ingest) or only across segments together (counted at query time)."""
