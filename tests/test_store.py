@@ -105,3 +105,23 @@ def test_an_added_document_is_the_one_read_back(fresh_db: Store) -> None:
         stored = fresh_db.add_document(document, content_hash=content_hash(document.text),
                                        word_count=1, indexed=False)
         assert stored == fresh_db.document_by_id(stored.id or "")
+
+
+def test_a_database_from_before_m012_keeps_its_full_text_and_drops_the_insert_trigger(
+    db_path: Path,
+) -> None:
+    store = Store(db_path)
+    old = _add(store, "zebra crossing", "a")
+    store.db.execute(  # the insert trigger of m003, as sqlite-utils made it
+        "CREATE TRIGGER [documents_ai] AFTER INSERT ON [documents] BEGIN\n"
+        "  INSERT INTO [documents_fts] (rowid, [title], [text]) VALUES (new.rowid, new.[title], new.[text]);\n"
+        "END")
+    store.db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm012_full_text_in_batches'")
+    store.db.conn.commit()
+    store.close()
+    migrated = Store(db_path)
+    assert "documents_ai" not in {row[0] for row in migrated.db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    new = _add(migrated, "zebra stripes", "b")
+    assert sorted(_found(migrated, "zebra")) == [old, new]  # each indexed once
+    migrated.db.execute("INSERT INTO documents_fts (documents_fts) VALUES ('integrity-check')")
