@@ -114,7 +114,8 @@ def test_a_database_from_before_m012_keeps_its_full_text_and_drops_the_insert_tr
     old = _add(store, "zebra crossing", "a")
     store.db.execute(  # the insert trigger of m003, as sqlite-utils made it
         "CREATE TRIGGER [documents_ai] AFTER INSERT ON [documents] BEGIN\n"
-        "  INSERT INTO [documents_fts] (rowid, [title], [text]) VALUES (new.rowid, new.[title], new.[text]);\n"
+        "  INSERT INTO [documents_fts] (rowid, [title], [text])\n"
+        "    VALUES (new.rowid, new.[title], new.[text]);\n"
         "END")
     store.db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm012_full_text_in_batches'")
     store.db.conn.commit()
