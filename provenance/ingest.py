@@ -311,7 +311,7 @@ def add_document(
     process computed them already.
     """
     digest = prepared.content_hash if prepared else content_hash(document.text)
-    existing = store.document_by_hash(digest)
+    existing = store.document_by_hash(digest) if store.key_by_hash(digest) else None  # most are new
     document_words = [] if prepared else words(document.text)
     if existing is not None:
         assert existing.key is not None
@@ -374,6 +374,8 @@ def ingest(
         pool = None
         if workers > 1:
             pool = stack.enter_context(concurrent.futures.ProcessPoolExecutor(workers))
+        if postings_before == 0 and isinstance(store, Store):  # a bulk load (Redis: no segments)
+            stack.enter_context(store.bulk_load())
         transactions = stack.enter_context(_Transactions(store))
         _ingest_files(store, files, summary, transactions, pool, format=format, overrides=overrides,
                       progress=progress, progress_bytes=progress_bytes)
@@ -459,30 +461,48 @@ class _BytesDone:
 
 READ_AHEAD_MIN_FILES = 16  # below this, starting worker processes costs more than it saves
 READ_AHEAD_MIN_BYTES = 4_000_000  # ... unless the files are big (JSON-lines shards)
+FIRST_FILE_PARTS = 4  # a first big file is read in parts: storing starts after the first part
 
 
 Ready = list[tuple[Document, Prepared | None]]
+Task = tuple[list[str], int, int]  # files, and which part of each of how many to prepare
 
 
 def _read_ahead(
     files: list[str], *, format: str | None, pool: concurrent.futures.Executor | None
-) -> Iterator[tuple[str, Ready | None, str | None]]:
+) -> Iterator[tuple[str, Iterable[tuple[Document, Prepared | None]] | None, str | None]]:
     """(path, documents, failure) for each file, in order, read by worker processes.
 
     The workers also hash and shingle each document (``prepare``), leaving only
     the database work to the storing process. ``documents`` is None when the
     file is left to the caller: stdin, a WARC or a feed (read as they are
-    stored), or no workers.
+    stored), or no workers. The first of big files is prepared in parts, by all
+    workers at once, and its documents come as the parts are done.
     """
     if pool is None or (len(files) < READ_AHEAD_MIN_FILES and _size(files) < READ_AHEAD_MIN_BYTES):
         for path in files:
             yield path, None, None
         return
     per_chunk = 4 if _size(files) < READ_AHEAD_MIN_BYTES * len(files) / 4 else 1  # big files: one each
-    chunks = (files[i : i + per_chunk] for i in range(0, len(files), per_chunk))
-    for chunk, results in _ordered_map(pool, _read_files, chunks, format):
-        for path, (documents, failure) in zip(chunk, results, strict=True):
-            yield path, documents, failure
+    chunks = [files[i : i + per_chunk] for i in range(0, len(files), per_chunk)]
+    parts = FIRST_FILE_PARTS if per_chunk == 1 else 1  # else the storing process waits for all of it
+    tasks: list[Task] = [(chunks[0], part, parts) for part in range(parts)]
+    tasks += [(chunk, 0, 1) for chunk in chunks[1:]]
+    results = _ordered_map(pool, _read_files, tasks, format)
+    for (chunk, _, pieces), outcomes in results:
+        if pieces == 1:
+            for path, (documents, failure) in zip(chunk, outcomes, strict=True):
+                yield path, documents, failure
+            continue
+        [(documents, failure)] = outcomes  # every part reads and checks the whole file: same failure
+        rest = (outcome for _ in range(pieces - 1) for outcome in next(results)[1])
+        if documents is None or failure is not None:
+            collections.deque(rest, maxlen=0)
+            yield chunk[0], documents, failure
+            continue
+        later = (pair for more, _ in rest for pair in more or [])
+        yield chunk[0], itertools.chain(documents, later), None
+        collections.deque(later, maxlen=0)  # parts the caller left (it gave the file up)
 
 
 def _size(files: list[str]) -> int:
@@ -538,8 +558,10 @@ def _extract_chunk(
     return results
 
 
-def _read_files(paths: list[str], format: str | None) -> list[tuple[Ready | None, str | None]]:
-    """In a worker process: each file's documents, or None to leave it to the caller, or why not."""
+def _read_files(task: Task, format: str | None) -> list[tuple[Ready | None, str | None]]:
+    """In a worker process: each file's documents (the given part of them, prepared), or
+    None to leave the file to the caller, or why not."""
+    paths, part, parts = task
     results: list[tuple[Ready | None, str | None]] = []
     for path in paths:
         if path == "-":
@@ -550,7 +572,9 @@ def _read_files(paths: list[str], format: str | None) -> list[tuple[Ready | None
             if hasattr(documents, "problems"):
                 results.append((None, None))
             else:
-                results.append(([(doc, prepare(doc)) for doc in documents], None))
+                documents = list(documents)
+                share = documents[len(documents) * part // parts : len(documents) * (part + 1) // parts]
+                results.append(([(doc, prepare(doc)) for doc in share], None))
         except ProvenanceError as error:
             results.append(([], str(error)))
     return results

@@ -11,7 +11,7 @@ from pathlib import Path
 import datasketch
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from conftest import FIXTURES
@@ -68,6 +68,19 @@ def test_fast_norms_equal_normalize_words(text: str) -> None:
     assert index.norms(text) == [word.norm for word in words(text)]
 
 
+@given(st.text(alphabet="aZ9_' \n.-’"))
+@example("Rock'n'roll, 'quoted', don''t ' '' x'_y")
+def test_ascii_norms_equal_normalize_words(text: str) -> None:
+    """ASCII text takes a faster path; apostrophes inside, around and between words."""
+    assert index.norms(text) == [word.norm for word in words(text)]
+
+
+def test_permutations_are_datasketchs() -> None:
+    a, b = datasketch.MinHash(num_perm=index.NUM_PERM, seed=index.SEED, scheme=index.SCHEME).permutations
+    drawn = index._permutations()
+    assert drawn[0].tolist() == a.tolist() and drawn[1].tolist() == b.tolist()
+
+
 def test_shingle_hashes_fit_32_bits_and_depend_on_order() -> None:
     hashes = index.shingle_array(["a", "b", "c", "b", "a"])
     assert len(hashes) == 3 and all(-(2**31) <= h < 2**31 for h in hashes.tolist())
@@ -106,6 +119,7 @@ def dump(path: Path) -> dict[str, list[tuple]]:
         "posting_blocks": "SELECT * FROM posting_blocks ORDER BY 1",
         "minhashes": "SELECT * FROM minhashes ORDER BY 1",
         "lsh_bands": "SELECT * FROM lsh_bands ORDER BY 1, 2, 3",
+        "full_text": "SELECT * FROM documents_fts_docsize ORDER BY 1",  # each text's words counted
     }
     return {name: connection.execute(sql).fetchall() for name, sql in tables.items()}
 
@@ -124,6 +138,36 @@ def test_parallel_ingest_equals_single_process(tmp_path: Path) -> None:
     second = ingest(parallel, [str(folder)], workers=2)
     assert (first.added, first.present, first.skipped) == (second.added, second.present, second.skipped)
     assert len(first.added) == 20 * 15 + 1 and len(first.skipped) == 1
+    single.close(), parallel.close()
+    assert dump(tmp_path / "one.db") == dump(tmp_path / "two.db")
+
+
+@pytest.mark.parametrize("first", ["good", "bad JSON", "id taken"])
+def test_a_first_big_file_read_in_parts_equals_single_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, first: str
+) -> None:
+    """The first of big files is prepared in parts by the workers; stored, it is the same
+    as one process's, and so are the files after it when it is skipped as bad JSON or
+    for an id taken, after some of its parts were stored."""
+    from provenance import ingest as ingest_module
+
+    monkeypatch.setattr(ingest_module, "READ_AHEAD_MIN_BYTES", 1000)  # these files count as big
+    rng = random.Random(11)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for shard in range(3):
+        records = [{"id": f"s{shard}-{n}", "text": " ".join(vocabulary_text(rng, 200))} for n in range(9)]
+        if shard == 0 and first == "id taken":
+            records[3]["id"] = "s0-1"  # in its second part: found while the file is being stored
+        lines = [json.dumps(record) for record in records]
+        if shard == 0 and first == "bad JSON":
+            lines[8] = "{not json"
+        (folder / f"shard-{shard}.jsonl").write_text("\n".join(lines))
+    single, parallel = Store(tmp_path / "one.db"), Store(tmp_path / "two.db")
+    one = ingest(single, [str(folder)], workers=1)
+    two = ingest(parallel, [str(folder)], workers=2)
+    assert (one.added, one.skipped) == (two.added, two.skipped)
+    assert len(one.added) == (27 if first == "good" else 18)
     single.close(), parallel.close()
     assert dump(tmp_path / "one.db") == dump(tmp_path / "two.db")
 
@@ -259,3 +303,30 @@ def test_a_sentence_whose_other_shingles_are_common_is_a_candidate_copy() -> Non
     assert found == [(0, 20, [1])]
     missed = retrieve.Hits(keys, rare)  # the same hits, had the other shingles been looked up and missed
     assert retrieve.copied_sentence_candidates(missed, [1], [(0, 20)], archive_size=1000) == []
+
+
+def test_a_bulk_load_merges_segments_sixteen_at_a_time(tmp_path: Path) -> None:
+    """Four segments of a size are merged, except in a bulk load (which ends in one merge
+    anyway): there, sixteen are; the postings are the same either way."""
+    rng = np.random.default_rng(5)
+    store = Store(tmp_path / "a.db")
+    store.db.execute("PRAGMA foreign_keys = OFF")  # postings of documents not stored here
+
+    def batch(number: int) -> list[tuple[int, np.ndarray, bytes, list[int]]]:
+        return [(number, np.unique(rng.integers(-(2**31), 2**31, 50)), b"", [])]
+
+    written = []
+    with store.bulk_load():
+        for number in range(1, 17):
+            written += batch(number)
+            with store.atomic():
+                store.add_postings_many(written[-1:])
+            assert len(store.segments()) == (number if number < 16 else 1)
+    for number in range(17, 21):
+        written += batch(number)
+        with store.atomic():
+            store.add_postings_many(written[-1:])
+    assert len(store.segments()) == 2  # the 16 merged, and the 4 new ones merged
+    everything = sorted({h for _, hashes, _, _ in written for h in hashes.tolist()})
+    assert sorted(store.postings(everything)) == sorted(
+        (h, key) for key, hashes, _, _ in written for h in hashes.tolist())

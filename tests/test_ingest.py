@@ -120,3 +120,16 @@ def test_index_params_mismatch_is_refused(fresh_db: Store) -> None:
     fresh_db.save_index_params({"shingle": "words:5:md5"})
     with pytest.raises(ProvenanceError, match="index built with shingle='words:5:md5'"):
         ingest.ingest(fresh_db, [str(SEED)])
+
+
+def test_a_file_with_an_id_taken_by_other_text_is_skipped_whole(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text(json.dumps({"id": "story-1", "text": "The mayor opened the bridge."}))
+    second.write_text("\n".join(json.dumps(record) for record in (
+        {"id": "story-2", "text": "Rain is expected all week."},
+        {"id": "story-1", "text": "A different story under the same id."})))
+    store = Store(tmp_path / "a.db")
+    summary = ingest.ingest(store, [str(first), str(second)])
+    assert summary.added == ["story-1"]
+    assert summary.skipped == [(str(second), f"{second}: a different document already has id 'story-1'")]
+    assert store.document_count() == 1 and store.document_by_id("story-2") is None
