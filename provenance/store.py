@@ -330,6 +330,8 @@ def _distinct(ordered: np.ndarray) -> np.ndarray:
 def _more_than(ordered: np.ndarray, limit: int) -> np.ndarray:
     """The distinct values held more than ``limit`` times by a sorted array: those equal
     to the value ``limit`` places on (one comparison, no counting of every value)."""
+    if limit < 1:
+        return _distinct(ordered)
     head = ordered[:-limit]
     return _distinct(head[head == ordered[limit:]])
 
@@ -910,8 +912,8 @@ class Store:
             found.append(packed[wanted[at] == hashes])
         # blocks come back in order, each sorted: a stable sort of sorted runs is cheap
         packed = np.sort(np.concatenate(found), kind="stable") if found else np.zeros(0, dtype=np.uint64)
-        hashes, counts = _runs(packed >> np.uint64(32))  # over ``most`` only across segments
-        unknown = np.union1d(hashes[counts > most], np.concatenate(unread) if unread else hashes[:0])
+        hashes = packed >> np.uint64(32)  # over ``most`` only across segments
+        unknown = np.union1d(_more_than(hashes, most), np.concatenate(unread) if unread else hashes[:0])
         at = np.minimum(np.searchsorted(unknown, packed >> np.uint64(32)), max(len(unknown) - 1, 0))
         known = packed[unknown[at] != packed >> np.uint64(32)] if len(unknown) else packed
         return with_common(_unpack(known), _unpack(unknown << np.uint64(32))[:, 0])
