@@ -34,7 +34,8 @@ from provenance.speakers import CUE_RE, Article
 DOUBLE_MARKS = '"“”„«»‟'
 SINGLE_MARKS = "'‘’‚‹›‛"
 # NYT archives write a double quote as two apostrophes ('').
-MARK_RE = re.compile(r"\n|''|[" + re.escape(DOUBLE_MARKS + SINGLE_MARKS) + "]")
+# One character class first, so the scanner skips from mark to mark; '' after '.
+MARK_RE = re.compile(r"[\n" + re.escape(DOUBLE_MARKS + SINGLE_MARKS) + r"](?:(?<=')')?")
 OPENING_DIRECTION = {"“": True, "„": True, "«": True, "‘": True, "‚": True, "‹": True,
                      "‟": True, "‛": True, "”": False, "»": False, "’": False, "›": False}
 OPEN_CONTEXT = set(" \t\n([{—–-/\u00a0") | set(DOUBLE_MARKS + SINGLE_MARKS)
