@@ -330,3 +330,27 @@ def test_a_bulk_load_merges_segments_sixteen_at_a_time(tmp_path: Path) -> None:
     everything = sorted({h for _, hashes, _, _ in written for h in hashes.tolist()})
     assert sorted(store.postings(everything)) == sorted(
         (h, key) for key, hashes, _, _ in written for h in hashes.tolist())
+
+
+def test_a_long_bulk_load_rewrites_each_posting_a_few_times(tmp_path: Path) -> None:
+    """Tiers of 16 hold in a long bulk load: the cap on the number of segments grows with
+    the merge width, so it does not force merges of the largest segments batch after batch
+    (with a cap of 24, 300 batches rewrote each posting 3.3 times on top of its first write)."""
+    rng = np.random.default_rng(7)
+    store = Store(tmp_path / "a.db")
+    store.db.execute("PRAGMA foreign_keys = OFF")  # postings of documents not stored here
+    merged = []
+    merge = store._merge
+
+    def counted(segments: list[tuple[int, int, int]]) -> None:
+        merged.append(sum(postings for _, postings, _ in segments))
+        merge(segments)
+
+    store._merge = counted  # type: ignore[method-assign]
+    with store.bulk_load():
+        for number in range(1, 301):
+            with store.atomic():
+                store.add_postings_many([(number, np.unique(rng.integers(-(2**31), 2**31, 20)), b"", [])])
+    written = store.postings_total()
+    assert sum(merged) <= 2 * written  # 256 batches merged twice (16, then 256), the rest once or not
+    assert max(merged) <= 256 * 20
