@@ -31,6 +31,27 @@ def test_reopening_applies_nothing_twice(db_path: Path) -> None:
     assert len(names) == len(set(names))
 
 
+def test_a_new_database_has_large_pages_and_an_old_one_keeps_its_own(tmp_path: Path) -> None:
+    import sqlite3
+
+    from provenance.store import PAGE_SIZE
+
+    new = tmp_path / "new.db"
+    Store(new).close()
+    assert sqlite3.connect(new).execute("PRAGMA page_size").fetchone() == (PAGE_SIZE,)
+    old = tmp_path / "old.db"
+    connection = sqlite3.connect(old)
+    connection.execute("PRAGMA page_size = 4096")
+    connection.execute("CREATE TABLE notes (text TEXT)")
+    connection.close()
+    store = Store(old)
+    store.add_document(Document(text="Kept on small pages."), content_hash="h", word_count=4, indexed=False)
+    store.close()
+    connection = sqlite3.connect(old)
+    assert connection.execute("PRAGMA page_size").fetchone() == (4096,)
+    assert connection.execute("SELECT text FROM documents").fetchall() == [("Kept on small pages.",)]
+
+
 def test_not_a_database(tmp_path: Path) -> None:
     bogus = tmp_path / "notes.db"
     bogus.write_text("this is not sqlite at all " * 100)
