@@ -12,10 +12,7 @@ from typing import Any
 import click
 
 from . import ingest as ingest_stage
-from . import quotes as quotes_stage
 from . import report
-from . import scan as scan_stage
-from . import trace as trace_stage
 from .model import Document, ProvenanceError
 from .redis_index import localize, open_index
 from .store import Store
@@ -124,6 +121,8 @@ def _announce_merge(postings: int) -> None:
 
 
 def load_article(store: Any, given: str) -> Document:
+    from . import trace as trace_stage
+
     if os.path.exists(given) or given == "-":
         return ingest_stage.read_article(given)
     found = trace_stage.article_from_store(store, given)
@@ -152,6 +151,8 @@ def trace(db: str, files: tuple[str, ...], as_json: bool, as_nl: bool, no_store:
         provenance trace archive.db article.txt --json --no-store
         provenance trace archive.db article.txt --html report.html
     """
+    from . import trace as trace_stage  # here, not above: it imports the quotation patterns
+
     if html_path and len(files) != 1:
         raise click.BadParameter("--html writes the report of one FILE; give exactly one.",
                                  param_hint="--html")
@@ -225,6 +226,8 @@ def scan(db: str, workers: int, limit: int | None) -> None:
         provenance scan archive.db
         datasette archive.db   # browse traces, quotations, alterations
     """
+    from . import scan as scan_stage
+
     with user_errors():
         store = Store(db)
         queued = scan_stage.queue_length(store)
@@ -247,6 +250,9 @@ def quotes(files: tuple[str, ...], as_json: bool, as_nl: bool) -> None:
     Example:
         provenance quotes seeds/000_3a0d1274ca379c80.txt --json
     """
+    from . import quotes as quotes_stage
+    from . import trace as trace_stage
+
     results = []
     with user_errors():
         for given in files:

@@ -24,16 +24,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-import charset_normalizer
-import htmldate
 import lxml.html
-import trafilatura
 from lxml import etree
 
 from .model import Document, Emphasis, ProvenanceError
 from .syndication import find_syndication
 
-# trafilatura and htmldate log every page they find dubious; the caller reports.
+# trafilatura, htmldate and charset_normalizer are imported where they are used: together
+# they take about 0.1 s to import, which a command that reads no HTML should not pay.
+# They log every page they find dubious; the caller reports.
 for _name in ("trafilatura", "htmldate", "charset_normalizer", "courlan"):
     logging.getLogger(_name).setLevel(logging.CRITICAL)
 
@@ -248,6 +247,8 @@ def decode(data: bytes, *, name: str, encoding: str | None = None) -> tuple[str,
                 continue
     if b"\x00" in data[:4096]:
         raise ProvenanceError(f"{name}: binary data, not an HTML page")
+    import charset_normalizer
+
     best = charset_normalizer.from_bytes(data[:200_000]).best()
     if best is None or best.encoding is None:
         raise ProvenanceError(f"{name}: cannot tell the text encoding; is this an HTML page?")
@@ -333,6 +334,8 @@ def page_dates(
     modified = first([*tree.xpath(MODIFIED_XPATH), json_ld.get("dateModified", "")])
     if published:
         return published, modified, "page metadata"
+    import htmldate
+
     day = htmldate.find_date(
         tree, original_date=True, url=url, max_date=before.date().isoformat() if before else None
     )
@@ -374,6 +377,8 @@ def has_prose(text: str, *, min_words: int = 8) -> bool:
 
 
 def load_tree(text: str, *, name: str) -> lxml.html.HtmlElement:
+    import trafilatura.utils
+
     tree = trafilatura.utils.load_html(text)
     if tree is None:
         raise ProvenanceError(f"{name}: cannot be parsed as HTML")
@@ -397,6 +402,9 @@ def read_html(
     ``encoding`` is a charset from outside the page (an HTTP header). ``fast``
     skips trafilatura's fallback extractors.
     """
+    import trafilatura
+    import trafilatura.settings
+
     name = path or url or "<html>"
     if len(data) > MAX_HTML_BYTES:
         raise ProvenanceError(
