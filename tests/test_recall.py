@@ -37,6 +37,14 @@ def archive(store: Store, texts: list[str]) -> None:
         ingest.add_document(store, Document(text=text, id=f"source-{number}", published=EARLIER))
 
 
+def traced_quotation(store: Store, quoted: str, word: str) -> dict[str, Any]:
+    """The traced quotation holding ``word``, of an article that quotes ``quoted`` between filler."""
+    text = f"{filler(3, 10)} {quoted} {filler(4, 10)}"
+    result = report.trace_json(trace.trace(store, Document(text=text, id="article", published=LATER)))
+    [quotation] = [q for q in result["quotations"] if word in q["text"]]
+    return quotation
+
+
 def unmarked_traced(store: Store, text: str) -> list[dict[str, Any]]:
     result = report.trace_json(trace.trace(store, Document(text=text, id="article", published=LATER)))
     found = [q for q in result["quotations"] if q["kind"] == "unmarked" and q["status"] == "traced"]
@@ -91,10 +99,8 @@ def test_marked_quotation_with_three_replaced_words_found_in_a_long_source(fresh
     # no three words in a row are left, so no shingle leads to the source
     source = f"{filler(1, 30)} The harbour board would reopen the northern pier soon. {filler(2, 30)}"
     archive(fresh_db, [source] + [filler(100 + n, 30) for n in range(5)])
-    quoted = "The mayor said: “Harbour council would reopen a northern jetty soon.”"
-    text = f"{filler(3, 10)} {quoted} {filler(4, 10)}"
-    result = report.trace_json(trace.trace(fresh_db, Document(text=text, id="article", published=LATER)))
-    [quotation] = [q for q in result["quotations"] if "jetty" in q["text"]]
+    quotation = traced_quotation(
+        fresh_db, "The mayor said: “Harbour council would reopen a northern jetty soon.”", "jetty")
     assert quotation["status"] == "traced"
     assert quotation["source"]["id"] == "source-0"
     assert quotation["source"]["text"] == "harbour board would reopen the northern pier soon"
@@ -107,9 +113,7 @@ def test_short_marked_quotation_is_not_traced_on_a_few_common_words(fresh_db: St
     # four of its six words stand in order in the source, but so they do in a lot of text
     archive(fresh_db, [f"{filler(1, 30)} She is someone who cares about people like me. {filler(2, 30)}"]
             + [filler(100 + n, 30) for n in range(5)])
-    text = f"{filler(3, 10)} A voter said: “Finally, someone who thinks like me.” {filler(4, 10)}"
-    result = report.trace_json(trace.trace(fresh_db, Document(text=text, id="article", published=LATER)))
-    [quotation] = [q for q in result["quotations"] if "thinks" in q["text"]]
+    quotation = traced_quotation(fresh_db, "A voter said: “Finally, someone who thinks like me.”", "thinks")
     assert quotation["status"] == "unsourced"
 
 
@@ -189,9 +193,7 @@ def test_marked_quotation_found_when_its_changed_words_rank_other_documents_firs
               f"{filler(50 + n, 6)} This spring. {filler(70 + n, 6)}" for n in range(12)]
     others = [f"{filler(90 + n, 20)} The old. {filler(110 + n, 20)}" for n in range(4)]
     archive(fresh_db, [source, *decoys, *others, *(filler(200 + n, 10) for n in range(40))])
-    quoted = "A painter said: “Workers repainted the old lighthouse red this spring.”"
-    text = f"{filler(3, 10)} {quoted} {filler(4, 10)}"
-    result = report.trace_json(trace.trace(fresh_db, Document(text=text, id="article", published=LATER)))
-    [quotation] = [q for q in result["quotations"] if "lighthouse" in q["text"]]
+    quotation = traced_quotation(
+        fresh_db, "A painter said: “Workers repainted the old lighthouse red this spring.”", "lighthouse")
     assert quotation["status"] == "traced"
     assert quotation["source"]["id"] == "source-0"
