@@ -220,18 +220,18 @@ class Entry:
     buckets: tuple[int, ...]
 
 
-def _distinct(values: np.ndarray) -> np.ndarray:
-    """``np.unique`` of a small array, without its overhead (a quarter of the time)."""
-    ordered = np.sort(values)
+def distinct(ordered: np.ndarray) -> np.ndarray:
+    """The distinct values of a sorted array: ``np.unique`` without its overhead (of a
+    small array, in a quarter of the time)."""
     return ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])] if len(ordered) else ordered
 
 
 def entry_of_words(norm_words: Sequence[str]) -> Entry:
-    distinct = _distinct(shingle_array(norm_words))
-    if not len(distinct):  # an empty MinHash would put every empty document in one bucket
-        return Entry(len(norm_words), distinct, b"", ())
-    values = minhash_values(distinct)
-    return Entry(len(norm_words), distinct, signature_bytes(values), tuple(band_buckets(values)))
+    hashes = distinct(np.sort(shingle_array(norm_words)))
+    if not len(hashes):  # an empty MinHash would put every empty document in one bucket
+        return Entry(len(norm_words), hashes, b"", ())
+    values = minhash_values(hashes)
+    return Entry(len(norm_words), hashes, signature_bytes(values), tuple(band_buckets(values)))
 
 
 def entry_of_text(text: str) -> Entry:

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import sqlite_utils
 
+from .index import distinct
 from .model import Document, Emphasis, ProvenanceError
 
 migrations = sqlite_utils.Migrations("provenance")
@@ -327,18 +328,13 @@ def _unpack(packed: np.ndarray) -> np.ndarray:
     return np.stack([hashes, keys], axis=1)
 
 
-def _distinct(ordered: np.ndarray) -> np.ndarray:
-    """The distinct values of a sorted array."""
-    return ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])] if len(ordered) else ordered
-
-
 def _more_than(ordered: np.ndarray, limit: int) -> np.ndarray:
     """The distinct values held more than ``limit`` times by a sorted array: those equal
     to the value ``limit`` places on (one comparison, no counting of every value)."""
     if limit < 1:
-        return _distinct(ordered)
+        return distinct(ordered)
     head = ordered[:-limit]
-    return _distinct(head[head == ordered[limit:]])
+    return distinct(head[head == ordered[limit:]])
 
 
 def _merge_sorted(runs: np.ndarray) -> np.ndarray:
@@ -630,7 +626,7 @@ class Store:
             return
         packed = _merge_sorted(np.concatenate([
             _pack(np.asarray(shingles, dtype=np.int64), key) for key, shingles, _, _ in entries]))
-        packed = _distinct(packed)  # a document indexed twice in one batch: once
+        packed = distinct(packed)  # a document indexed twice in one batch: once
         self._write_segment(self._next_segment(), len(packed), [packed])
         self._merge_segments()
         self.db.conn.executemany(
@@ -925,8 +921,8 @@ class Store:
         packed = np.sort(np.concatenate(found), kind="stable") if found else np.zeros(0, dtype=np.uint64)
         hashes = packed >> np.uint64(32)  # over ``most`` only across segments
         unknown = np.union1d(_more_than(hashes, most), np.concatenate(unread) if unread else hashes[:0])
-        at = np.minimum(np.searchsorted(unknown, packed >> np.uint64(32)), max(len(unknown) - 1, 0))
-        known = packed[unknown[at] != packed >> np.uint64(32)] if len(unknown) else packed
+        at = np.minimum(np.searchsorted(unknown, hashes), max(len(unknown) - 1, 0))
+        known = packed[unknown[at] != hashes] if len(unknown) else packed
         return with_common(_unpack(known), _unpack(unknown << np.uint64(32))[:, 0])
 
 
