@@ -15,6 +15,7 @@ from __future__ import annotations
 import collections
 import concurrent.futures
 import contextlib
+import gc
 import glob
 import hashlib
 import itertools
@@ -371,6 +372,7 @@ def ingest(
     if overrides and len(files) != 1:
         raise ProvenanceError("metadata options (--published, --title, ...) need exactly one file")
     with contextlib.ExitStack() as stack:
+        stack.enter_context(_no_cycle_collection())
         pool = None
         if workers > 1:
             pool = stack.enter_context(concurrent.futures.ProcessPoolExecutor(workers))
@@ -381,6 +383,20 @@ def ingest(
                       progress=progress, progress_bytes=progress_bytes)
     store.merge_bulk_load(postings_before, merging)
     return summary
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused: an ingest makes millions of short-lived objects
+    and no cycles worth collecting (reference counting frees them), and collecting
+    took about 2.5 s of the storing process's 48 s in a 100k-document ingest."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _ingest_files(
@@ -587,18 +603,24 @@ def _count(summary: IngestSummary, outcomes: list[tuple[Document, bool]]) -> Non
             summary.capture_dated.append(stored.id or "")
 
 
+COMMIT_DOCUMENTS = 4000
+COMMIT_SECONDS = 10.0
+
+
 class _Transactions:
-    """Several files to a transaction, committed every ``documents`` or ``seconds``.
+    """Several files to a transaction, committed every COMMIT_DOCUMENTS or COMMIT_SECONDS.
 
     A commit per file made ingest wait on the disk (about 12 pages/s); files
     still go in whole or not at all, each inside its own savepoint. A kill
-    loses at most the open transaction, and a re-run adds it again.
+    loses at most the open transaction, and a re-run adds it again. Fewer,
+    larger commits write fewer index segments: 4,000 documents instead of 500
+    took the storing process from 47 to 43 s of CPU in a 100k-document ingest.
     """
 
-    def __init__(self, store: Store, *, documents: int = 500, seconds: float = 2.0) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
-        self.limit = documents
-        self.seconds = seconds
+        self.limit = COMMIT_DOCUMENTS
+        self.seconds = COMMIT_SECONDS
         self.open: contextlib.ExitStack | None = None
         self.pending = 0
         self.started = 0.0

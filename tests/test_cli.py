@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from conftest import FIXTURES, SEED
+from provenance import ingest as ingest_module
 from provenance.cli import cli
 from provenance.store import Store
 
@@ -108,9 +110,10 @@ def test_stdin_and_help(tmp_path: Path) -> None:
     assert "Usage:" in run("trace", "-h").output
 
 
-def test_a_bulk_load_says_it_merges_the_index(tmp_path: Path) -> None:
+def test_a_bulk_load_says_it_merges_the_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Enough documents for several commits, so several segments: the merge that ends
     a bulk load is announced (at a million documents it takes minutes)."""
+    monkeypatch.setattr(ingest_module, "COMMIT_DOCUMENTS", 500)
     for shard in range(3):
         lines = (json.dumps({"text": f"document {shard} {n} " + "words of its own " * 5 + str(n * 7)})
                  for n in range(300))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import random
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 from conftest import FIXTURES
 from provenance import index, retrieve
 from provenance.ingest import content_hash, ingest
-from provenance.model import ProvenanceError
+from provenance.model import Document, ProvenanceError
 from provenance.normalize import words
 from provenance.store import Store
 
@@ -354,3 +355,38 @@ def test_a_long_bulk_load_rewrites_each_posting_a_few_times(tmp_path: Path) -> N
     written = store.postings_total()
     assert sum(merged) <= 2 * written  # 256 batches merged twice (16, then 256), the rest once or not
     assert max(merged) <= 256 * 20
+
+
+def _write_settings(store: Store) -> tuple[int, int, int]:
+    fts = dict(store.db.execute(
+        "SELECT k, v FROM documents_fts_config WHERE k IN ('automerge', 'crisismerge')"))
+    checkpoint = store.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+    return fts.get("automerge", 4), fts.get("crisismerge", 16), checkpoint
+
+
+def test_a_bulk_load_merges_full_text_segments_wider_and_checkpoints_less_often(tmp_path: Path) -> None:
+    """Within a bulk load, FTS5 merges 16 segments at a time and the write-ahead log is
+    copied every 8,192 pages; after it, the defaults are back, and what was loaded is
+    found by the full-text index as it would have been."""
+    store = Store(tmp_path / "a.db")
+    assert _write_settings(store) == (4, 16, 1000)
+    with store.bulk_load():
+        assert _write_settings(store) == (16, 64, 8192)
+        for number in range(40):
+            with store.atomic():
+                store.add_document(Document(text=f"a fair word{number} here", id=str(number)),
+                                   content_hash=str(number), word_count=4, indexed=False)
+    assert _write_settings(store) == (4, 16, 1000)
+    assert store.word_document_counts(["word7", "fair"]) == {"word7": 1, "fair": 40}
+
+
+def test_an_ingest_leaves_the_cycle_collector_as_it_found_it(tmp_path: Path) -> None:
+    store = Store(tmp_path / "a.db")
+    ingest(store, [str(FIXTURES)])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        ingest(store, [str(FIXTURES)])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
