@@ -15,6 +15,7 @@ from __future__ import annotations
 import collections
 import concurrent.futures
 import contextlib
+import functools
 import gc
 import glob
 import hashlib
@@ -378,10 +379,12 @@ def ingest(
             pool = stack.enter_context(concurrent.futures.ProcessPoolExecutor(workers))
         if postings_before == 0 and isinstance(store, Store):  # a bulk load (Redis: no segments)
             stack.enter_context(store.bulk_load())
-        transactions = stack.enter_context(_Transactions(store))
-        _ingest_files(store, files, summary, transactions, pool, format=format, overrides=overrides,
-                      progress=progress, progress_bytes=progress_bytes)
-    store.merge_bulk_load(postings_before, merging)
+        with _Transactions(store) as transactions:
+            _ingest_files(store, files, summary, transactions, pool, format=format,
+                          overrides=overrides, progress=progress, progress_bytes=progress_bytes)
+        # the final merge of a bulk load: the workers read and sort, this process writes
+        store.merge_bulk_load(postings_before, merging,
+                              map_=functools.partial(_results, pool) if pool else None)
     return summary
 
 
@@ -543,6 +546,12 @@ def _ordered_map(
     while pending:
         done_chunk, future = pending.popleft()
         yield done_chunk, future.result()
+
+
+def _results(pool: concurrent.futures.Executor, function: Callable[..., Any],
+             tasks: Iterable[Any]) -> Iterator[Any]:
+    """function(task) for each task, in order, a bounded number ahead (``_ordered_map``)."""
+    return (result for _, result in _ordered_map(pool, function, tasks))
 
 
 def _extract_captures(

@@ -268,7 +268,7 @@ class RedisIndex:
     def postings_total(self) -> int:
         return 0  # postings go straight into their hash buckets: no segments to count
 
-    def merge_bulk_load(self, postings_before: int, announce: Any = None) -> bool:
+    def merge_bulk_load(self, postings_before: int, announce: Any = None, *, map_: Any = None) -> bool:
         return False  # and none to merge
 
     def postings(self, shingles: Iterable[int], *, limit: int | None = None

@@ -25,6 +25,8 @@ from .index import distinct
 from .model import Document, Emphasis, ProvenanceError
 
 migrations = sqlite_utils.Migrations("provenance")
+# an ordered map of a function over tasks (a pool of worker processes)
+SliceMap = Callable[[Callable[[Any], np.ndarray], Sequence[Any]], Iterable[np.ndarray]]
 MMAP_BYTES = 1 << 34
 # Pages of 32 KB instead of 4 KB: an ingest writes fewer, larger pages (one write-ahead-log
 # frame each) and the index is smaller. Measured with benchmarks/scale.py, 2 workers:
@@ -359,6 +361,31 @@ def _block_id(segment: int, block: int) -> int:
 def _from_blocks(rows: Sequence[tuple[bytes]]) -> np.ndarray:
     """The packed postings of block rows read back, in order."""
     return np.frombuffer(b"".join(blob for (blob,) in rows), dtype="<u8").astype(np.uint64, copy=False)
+
+
+def _read_slice(connection: sqlite3.Connection, segments: Sequence[tuple[int, int, int]],
+                low: int, high: int) -> np.ndarray:
+    """The postings of these segments whose hash is in [low, high), sorted."""
+    parts = []
+    for segment, _, bits in segments:
+        blobs = connection.execute(
+            "SELECT postings FROM posting_blocks WHERE id BETWEEN ? AND ?",
+            [_block_id(segment, low >> (32 - bits) if bits else 0),
+             _block_id(segment, (high - 1) >> (32 - bits) if bits else 0)]).fetchall()
+        packed = _from_blocks(blobs)
+        hashes = packed >> np.uint64(32)
+        parts.append(packed[(hashes >= low) & (hashes < high)])
+    return _merge_sorted(np.concatenate(parts))
+
+
+def read_slice(task: tuple[str, Sequence[tuple[int, int, int]], int, int]) -> np.ndarray:
+    """In a worker process: ``_read_slice`` from the database at a path, as committed."""
+    path, segments, low, high = task
+    connection = sqlite3.connect(path)
+    try:
+        return _read_slice(connection, segments, low, high)
+    finally:
+        connection.close()
 
 
 def _block_rows(segment: int, bits: int, packed: np.ndarray) -> list[tuple[int, bytes]]:
@@ -703,10 +730,11 @@ class Store:
             self._merge(newest)
             segments = self.segments()
 
-    def _merge(self, segments: Sequence[tuple[int, int, int]]) -> None:
-        """Merge consecutive segments (the newest ones) into a new one."""
+    def _merge(self, segments: Sequence[tuple[int, int, int]], map_: SliceMap | None = None) -> None:
+        """Merge consecutive segments (the newest ones) into a new one; ``map_`` reads
+        and sorts its hash ranges in other processes (see ``merge_bulk_load``)."""
         total = sum(postings for _, postings, _ in segments)
-        self._write_segment(self._next_segment(), total, self._merged(segments, total))
+        self._write_segment(self._next_segment(), total, self._merged(segments, total, map_))
         first, last = segments[0][0], segments[-1][0]
         self.db.execute("DELETE FROM posting_blocks WHERE id BETWEEN ? AND ?",
                         [_block_id(first, 0), _block_id(last + 1, 0) - 1])
@@ -715,12 +743,17 @@ class Store:
     def postings_total(self) -> int:
         return int(self.db.execute("SELECT coalesce(sum(postings), 0) FROM shingle_segments").fetchone()[0])
 
-    def merge_bulk_load(self, postings_before: int,
-                        announce: Callable[[int], None] | None = None) -> bool:
+    def merge_bulk_load(self, postings_before: int, announce: Callable[[int], None] | None = None,
+                        *, map_: SliceMap | None = None) -> bool:
         """After an ingest that wrote most of the index (a bulk load), merge all its
         segments into one: a query then reads one block per shingle, not one per
         segment. After a small ingest into a large index, leave the tiers alone (a
-        full merge would rewrite the whole index for a few documents)."""
+        full merge would rewrite the whole index for a few documents).
+
+        ``map_(read_slice, tasks)``, an ordered map over worker processes, has them
+        read and sort the hash ranges of the committed segments (a reader never
+        waits for the writer in WAL mode) while this process writes the merged
+        segment: the ingest's workers are idle by then."""
         segments = self.segments()
         total = sum(postings for _, postings, _ in segments)
         if len(segments) < 2 or total - postings_before < total / 2:
@@ -728,25 +761,20 @@ class Store:
         if announce:
             announce(total)
         with self.atomic():
-            self._merge(segments)
+            self._merge(segments, map_ if self.path != ":memory:" else None)
         return True
 
-    def _merged(self, segments: Sequence[tuple[int, int, int]], total: int) -> Iterator[np.ndarray]:
+    def _merged(self, segments: Sequence[tuple[int, int, int]], total: int,
+                map_: SliceMap | None = None) -> Iterable[np.ndarray]:
         """The postings of these segments, sorted, one hash range (slice) at a time:
-        memory holds about MERGE_SLICE postings, however large the segments."""
+        memory holds about MERGE_SLICE postings per slice in hand, however large the
+        segments."""
         slice_bits = min(block_bits(total), max(0, math.ceil(math.log2(max(total, 1) / MERGE_SLICE))))
-        for number in range(1 << slice_bits):
-            low, high = number << (32 - slice_bits), (number + 1) << (32 - slice_bits)
-            parts = []
-            for segment, _, bits in segments:
-                blobs = self.db.execute(
-                    "SELECT postings FROM posting_blocks WHERE id BETWEEN ? AND ?",
-                    [_block_id(segment, low >> (32 - bits) if bits else 0),
-                     _block_id(segment, (high - 1) >> (32 - bits) if bits else 0)]).fetchall()
-                packed = _from_blocks(blobs)
-                hashes = packed >> np.uint64(32)
-                parts.append(packed[(hashes >= low) & (hashes < high)])
-            yield _merge_sorted(np.concatenate(parts))
+        ranges = [(number << (32 - slice_bits), (number + 1) << (32 - slice_bits))
+                  for number in range(1 << slice_bits)]
+        if map_ is None:
+            return (_read_slice(self.db.conn, segments, low, high) for low, high in ranges)
+        return map_(read_slice, [(self.path, tuple(segments), low, high) for low, high in ranges])
 
     def postings(self, shingles: Iterable[int], *, limit: int | None = None
                  ) -> Iterator[tuple[int, int]]:

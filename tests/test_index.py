@@ -8,6 +8,7 @@ import json
 import random
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import datasketch
 import numpy as np
@@ -125,7 +126,17 @@ def dump(path: Path) -> dict[str, list[tuple]]:
     return {name: connection.execute(sql).fetchall() for name, sql in tables.items()}
 
 
-def test_parallel_ingest_equals_single_process(tmp_path: Path) -> None:
+def test_parallel_ingest_equals_single_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Also the merge that ends a bulk load, whose hash ranges the workers read and sort."""
+    from provenance import ingest as ingest_module
+    from provenance import store as store_module
+
+    monkeypatch.setattr(ingest_module, "COMMIT_DOCUMENTS", 40)  # several segments to merge
+    monkeypatch.setattr(store_module, "MERGE_SLICE", 1 << 12)  # in many hash ranges
+    pooled: list[Any] = []  # the tasks the workers were given
+    results = ingest_module._results
+    monkeypatch.setattr(ingest_module, "_results",
+                        lambda pool, function, tasks: results(pool, function, pooled.extend(tasks) or pooled))
     rng = random.Random(9)
     folder = tmp_path / "in"
     folder.mkdir()
@@ -139,6 +150,7 @@ def test_parallel_ingest_equals_single_process(tmp_path: Path) -> None:
     second = ingest(parallel, [str(folder)], workers=2)
     assert (first.added, first.present, first.skipped) == (second.added, second.present, second.skipped)
     assert len(first.added) == 20 * 15 + 1 and len(first.skipped) == 1
+    assert len(parallel.segments()) == 1 and len(pooled) > 8  # merged, from many ranges
     single.close(), parallel.close()
     assert dump(tmp_path / "one.db") == dump(tmp_path / "two.db")
 
