@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES
 from provenance import index, retrieve
+from provenance import store as store_module
 from provenance.ingest import content_hash, ingest
 from provenance.model import Document, ProvenanceError
 from provenance.normalize import words
@@ -318,9 +319,9 @@ def test_a_sentence_whose_other_shingles_are_common_is_a_candidate_copy() -> Non
     assert retrieve.copied_sentence_candidates(missed, [1], [(0, 20)], archive_size=1000) == []
 
 
-def test_a_bulk_load_merges_segments_sixteen_at_a_time(tmp_path: Path) -> None:
+def test_a_bulk_load_merges_segments_many_at_a_time(tmp_path: Path) -> None:
     """Four segments of a size are merged, except in a bulk load (which ends in one merge
-    anyway): there, sixteen are; the postings are the same either way."""
+    anyway): there, BULK_FANOUT are; the postings are the same either way."""
     rng = np.random.default_rng(5)
     store = Store(tmp_path / "a.db")
     store.db.execute("PRAGMA foreign_keys = OFF")  # postings of documents not stored here
@@ -329,26 +330,28 @@ def test_a_bulk_load_merges_segments_sixteen_at_a_time(tmp_path: Path) -> None:
         return [(number, np.unique(rng.integers(-(2**31), 2**31, 50)), b"", [])]
 
     written = []
+    fanout = store_module.BULK_FANOUT
     with store.bulk_load():
-        for number in range(1, 17):
+        for number in range(1, fanout + 1):
             written += batch(number)
             with store.atomic():
                 store.add_postings_many(written[-1:])
-            assert len(store.segments()) == (number if number < 16 else 1)
-    for number in range(17, 21):
+            assert len(store.segments()) == (number if number < fanout else 1)
+    for number in range(fanout + 1, fanout + 5):
         written += batch(number)
         with store.atomic():
             store.add_postings_many(written[-1:])
-    assert len(store.segments()) == 2  # the 16 merged, and the 4 new ones merged
+    assert len(store.segments()) == 2  # the bulk load's merged, and the 4 new ones merged
     everything = sorted({h for _, hashes, _, _ in written for h in hashes.tolist()})
     assert sorted(store.postings(everything)) == sorted(
         (h, key) for key, hashes, _, _ in written for h in hashes.tolist())
 
 
 def test_a_long_bulk_load_rewrites_each_posting_a_few_times(tmp_path: Path) -> None:
-    """Tiers of 16 hold in a long bulk load: the cap on the number of segments grows with
+    """Wide tiers hold in a long bulk load: the cap on the number of segments grows with
     the merge width, so it does not force merges of the largest segments batch after batch
-    (with a cap of 24, 300 batches rewrote each posting 3.3 times on top of its first write)."""
+    (with 16-way merges and a cap of 24, 300 batches rewrote each posting 3.3 times on top
+    of its first write)."""
     rng = np.random.default_rng(7)
     store = Store(tmp_path / "a.db")
     store.db.execute("PRAGMA foreign_keys = OFF")  # postings of documents not stored here
@@ -365,8 +368,29 @@ def test_a_long_bulk_load_rewrites_each_posting_a_few_times(tmp_path: Path) -> N
             with store.atomic():
                 store.add_postings_many([(number, np.unique(rng.integers(-(2**31), 2**31, 20)), b"", [])])
     written = store.postings_total()
-    assert sum(merged) <= 2 * written  # 256 batches merged twice (16, then 256), the rest once or not
+    assert sum(merged) <= written  # 256 batches merged once, the rest not
     assert max(merged) <= 256 * 20
+
+
+def test_the_segments_an_interrupted_bulk_load_leaves_are_merged_into_one(tmp_path: Path) -> None:
+    """More segments than tiers of 4 would hold (a bulk load stopped before its final
+    merge): the next batch merges them all, once, and later batches go on in tiers."""
+    rng = np.random.default_rng(8)
+    store = Store(tmp_path / "a.db")
+    store.db.execute("PRAGMA foreign_keys = OFF")  # postings of documents not stored here
+    with store.bulk_load():
+        for number in range(1, 41):
+            with store.atomic():
+                store.add_postings_many([(number, np.unique(rng.integers(-(2**31), 2**31, 20)), b"", [])])
+    assert len(store.segments()) == 40
+    total = store.postings_total()
+    with store.atomic():
+        store.add_postings_many([(41, np.unique(rng.integers(-(2**31), 2**31, 20)), b"", [])])
+    assert len(store.segments()) == 1 and store.postings_total() > total
+    for number in range(42, 45):
+        with store.atomic():
+            store.add_postings_many([(number, np.unique(rng.integers(-(2**31), 2**31, 20)), b"", [])])
+    assert len(store.segments()) == 4  # the big one and three small: not of a size yet
 
 
 def _write_settings(store: Store) -> tuple[int, int, int]:
