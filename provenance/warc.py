@@ -176,7 +176,11 @@ class WarcDocuments(Iterator[Document]):
             return None
         if verdict == "sniff" and not looks_like_html(payload[:4096]):
             return None
-        return Capture(payload, self.path, offset, url, _capture_date(record), _charset(record))
+        captured = _capture_date(record)
+        if captured is None:  # required in every WARC record: its header is damaged
+            self._problem(offset, "record header damaged: no readable WARC-Date", url)
+            return None
+        return Capture(payload, self.path, offset, url, captured, _charset(record))
 
     def captures(self) -> Iterator[Capture]:
         """The HTML pages as archived, not yet extracted (for extraction in other processes).

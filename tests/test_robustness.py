@@ -107,6 +107,8 @@ def test_damaged_headers_are_reported_not_ignored():
         (b"Content-Type: text/html; charset=utf-8", b"Content-Type: te\x00t/html; charset=utf-8"),
         (b"HTTP/1.1 200 OK\r\nContent-Type: text/html", b"HTTP/1.1 2\x010 OK\r\nContent-Type: text/html"),
         (b"WARC-Type: response", b"WARC-Type: respo\x00se"),
+        (b"WARC-Date: 2024-03-13T17:05:00Z\r\nWARC-Type: response",
+         b"WARC-Date: 2024-03-1\x00T17:05:00Z\r\nWARC-Type: response"),
     ):
         damaged_bytes = original.replace(header, damaged_header, 1)
         assert damaged_bytes != original
