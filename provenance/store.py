@@ -33,7 +33,9 @@ MMAP_BYTES = 1 << 34
 # 10k documents 1,740-1,837 -> 1,945-2,022 documents/s, 100k 1,533 -> 1,807, 1M 946 ->
 # 1,091; index 1.83 -> 1.73 x the raw text at 1M; trace latency unchanged.
 PAGE_SIZE = 32768
-WRITE_DEFAULTS = {"automerge": 4, "crisismerge": 16, "checkpoint": 1000}  # FTS5's and SQLite's
+# FTS5's and SQLite's defaults, and a bulk load's (see Store.bulk_load)
+WRITE_DEFAULTS = {"automerge": 4, "crisismerge": 16, "hashsize": 1 << 20, "checkpoint": 1000}
+BULK_WRITES = {"automerge": 16, "crisismerge": 64, "hashsize": 64 << 20, "checkpoint": 8192}
 
 
 @migrations()
@@ -662,10 +664,10 @@ class Store:
             "INSERT OR REPLACE INTO minhashes (document_key, signature) VALUES (?, ?)",
             [(key, signature) for key, _, signature, _ in entries],
         )
-        self.db.conn.executemany(
+        self.db.conn.executemany(  # in order: each page of the B-tree visited once
             "INSERT OR IGNORE INTO lsh_bands (band, bucket, document_key) VALUES (?, ?, ?)",
-            [(band, bucket, key) for key, _, _, buckets in entries
-             for band, bucket in enumerate(buckets)],
+            sorted((band, bucket, key) for key, _, _, buckets in entries
+                   for band, bucket in enumerate(buckets)),
         )
 
     def _write_segment(self, segment: int, postings: int, parts: Iterable[np.ndarray]) -> None:
@@ -699,19 +701,22 @@ class Store:
         four times with tiers of 16 (which took 62 s of the storing process's 676 s).
 
         The full-text index merges its segments 16 at a time (FTS5's ``automerge``;
-        ``crisismerge`` 64), and the write-ahead log is copied into the database every
-        8,192 pages (256 MB) instead of 1,000: a page rewritten by every commit (a
-        B-tree's upper levels) is then copied once per checkpoint."""
+        ``crisismerge`` 64) and holds up to 64 MB of new entries before it writes a
+        segment (``hashsize``; 1 MB made a dozen segments per commit), and the
+        write-ahead log is copied into the database every 8,192 pages (256 MB) instead
+        of 1,000: a page rewritten by every commit (a B-tree's upper levels) is then
+        copied once per checkpoint."""
         self._fanout = BULK_FANOUT
-        self._tune_writes(automerge=16, crisismerge=64, checkpoint=8192)
+        self._tune_writes(**BULK_WRITES)
         try:
             yield
         finally:
             self._fanout = 4
             self._tune_writes(**WRITE_DEFAULTS)
 
-    def _tune_writes(self, *, automerge: int, crisismerge: int, checkpoint: int) -> None:
-        for option, value in (("automerge", automerge), ("crisismerge", crisismerge)):
+    def _tune_writes(self, *, automerge: int, crisismerge: int, hashsize: int, checkpoint: int) -> None:
+        for option, value in (("automerge", automerge), ("crisismerge", crisismerge),
+                              ("hashsize", hashsize)):
             self.db.execute("INSERT INTO documents_fts (documents_fts, rank) VALUES (?, ?)",
                             [option, value])
         self.db.execute(f"PRAGMA wal_autocheckpoint = {int(checkpoint)}")
