@@ -529,14 +529,15 @@ def _size(files: list[str]) -> int:
 
 
 def _ordered_map(
-    pool: concurrent.futures.Executor, function: Callable[..., Any], chunks: Iterable[Any], *args: Any
+    pool: concurrent.futures.Executor, function: Callable[..., Any], chunks: Iterable[Any], *args: Any,
+    ahead: int = 4,
 ) -> Iterator[tuple[Any, Any]]:
     """(chunk, function(chunk, *args)) in order, a bounded number of chunks ahead.
 
-    Only a few chunks per worker are in flight, so a slow store never piles up
-    documents in memory.
+    Only a few chunks per worker (``ahead``) are in flight, so a slow store never
+    piles up documents in memory.
     """
-    window = 4 * (getattr(pool, "_max_workers", 1) or 1)
+    window = ahead * (getattr(pool, "_max_workers", 1) or 1) + 1
     pending: collections.deque[tuple[Any, concurrent.futures.Future[Any]]] = collections.deque()
     for chunk in chunks:
         pending.append((chunk, pool.submit(function, chunk, *args)))
@@ -550,8 +551,9 @@ def _ordered_map(
 
 def _results(pool: concurrent.futures.Executor, function: Callable[..., Any],
              tasks: Iterable[Any]) -> Iterator[Any]:
-    """function(task) for each task, in order, a bounded number ahead (``_ordered_map``)."""
-    return (result for _, result in _ordered_map(pool, function, tasks))
+    """function(task) for each task, in order, one ahead per worker and one more: each
+    result is large (a merge's hash range of postings, up to 32 MB)."""
+    return (result for _, result in _ordered_map(pool, function, tasks, ahead=1))
 
 
 def _extract_captures(

@@ -435,6 +435,7 @@ class Store:
         self._pending: list[tuple[int, np.ndarray, bytes, Sequence[int]]] = []
         self._unsearchable: list[int] = []  # keys of new documents not yet in documents_fts
         self._fanout = 4  # segments merged at a time
+        self._mmap_bytes = MMAP_BYTES  # 0 in a bulk load
         try:
             self.db = sqlite_utils.Database(self.path)
             # before anything is written: a new file gets large pages (an existing one keeps its own)
@@ -641,7 +642,7 @@ class Store:
         try:
             self.add_postings_many(entries)
         finally:
-            self.db.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+            self.db.execute(f"PRAGMA mmap_size = {self._mmap_bytes}")
 
     def add_postings_many(
         self, entries: Sequence[tuple[int, Sequence[int] | np.ndarray, bytes, Sequence[int]]]
@@ -705,16 +706,22 @@ class Store:
         segment (``hashsize``; 1 MB made a dozen segments per commit), and the
         write-ahead log is copied into the database every 8,192 pages (256 MB) instead
         of 1,000: a page rewritten by every commit (a B-tree's upper levels) is then
-        copied once per checkpoint."""
+        copied once per checkpoint.
+
+        And no memory map: FTS5 merges read its older segments back, and every mapped
+        page read stays counted as this process's memory; the page cache is bounded."""
         self._fanout = BULK_FANOUT
-        self._tune_writes(**BULK_WRITES)
+        self._tune_writes(**BULK_WRITES, mmap_bytes=0)
         try:
             yield
         finally:
             self._fanout = 4
-            self._tune_writes(**WRITE_DEFAULTS)
+            self._tune_writes(**WRITE_DEFAULTS, mmap_bytes=MMAP_BYTES)
 
-    def _tune_writes(self, *, automerge: int, crisismerge: int, hashsize: int, checkpoint: int) -> None:
+    def _tune_writes(self, *, automerge: int, crisismerge: int, hashsize: int, checkpoint: int,
+                     mmap_bytes: int) -> None:
+        self._mmap_bytes = mmap_bytes
+        self.db.execute(f"PRAGMA mmap_size = {int(mmap_bytes)}")
         for option, value in (("automerge", automerge), ("crisismerge", crisismerge),
                               ("hashsize", hashsize)):
             self.db.execute("INSERT INTO documents_fts (documents_fts, rank) VALUES (?, ?)",

@@ -220,7 +220,9 @@ def test_bad_files_are_reported_by_name_and_reason_and_the_rest_kept(tmp_path, b
 def _kill_mid_ingest(folder, db, count):
     """Start an ingest, kill -9 it once some documents are stored; False if it finished first."""
     write_pages(folder, count)
-    command = [sys.executable, "-c", "from provenance.cli import cli; cli()", "ingest", str(db), str(folder)]
+    # commits every 100 documents (not 4,000): several before the kill, in any ingest here
+    program = "import provenance.ingest as i; i.COMMIT_DOCUMENTS = 100; from provenance.cli import cli; cli()"
+    command = [sys.executable, "-c", program, "ingest", str(db), str(folder)]
     # its own process group: the kill takes its reader processes too, and leaves no orphans
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
