@@ -614,7 +614,7 @@ def _count(summary: IngestSummary, outcomes: list[tuple[Document, bool]]) -> Non
             summary.capture_dated.append(stored.id or "")
 
 
-COMMIT_DOCUMENTS = 4000
+COMMIT_DOCUMENTS = 8000
 COMMIT_SECONDS = 10.0
 
 
@@ -624,8 +624,10 @@ class _Transactions:
     A commit per file made ingest wait on the disk (about 12 pages/s); files
     still go in whole or not at all, each inside its own savepoint. A kill
     loses at most the open transaction, and a re-run adds it again. Fewer,
-    larger commits write fewer index segments: 4,000 documents instead of 500
-    took the storing process from 47 to 43 s of CPU in a 100k-document ingest.
+    larger commits write fewer index segments and rewrite the pages of the
+    B-trees that grow at random (content hashes, LSH bands) less often: 4,000
+    documents instead of 500 took the storing process from 47 to 43 s of CPU in a
+    100k-document ingest (8,000: see BENCHMARKS.md, "Fourth round").
     """
 
     def __init__(self, store: Store) -> None:
