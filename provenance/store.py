@@ -697,13 +697,13 @@ class Store:
     def bulk_load(self) -> Iterator[None]:
         """Within, segments are merged BULK_FANOUT (256) at a time instead of 4: for a
         load that ends by merging every segment into one (``merge_bulk_load``), where
-        the tiers it leaves do not matter. A million documents (250 commits) then write
+        the tiers it leaves do not matter. A million documents (125 commits) then write
         each posting twice, in its commit's segment and in the final merge, instead of
         four times with tiers of 16 (which took 62 s of the storing process's 676 s).
 
         The full-text index merges its segments 16 at a time (FTS5's ``automerge``;
         ``crisismerge`` 64) and holds up to 64 MB of new entries before it writes a
-        segment (``hashsize``; 1 MB made a dozen segments per commit), and the
+        segment (``hashsize``; the default 1 MB is less than a commit's new entries), and the
         write-ahead log is copied into the database every 8,192 pages (256 MB) instead
         of 1,000: a page rewritten by every commit (a B-tree's upper levels) is then
         copied once per checkpoint.
