@@ -552,7 +552,7 @@ def _ordered_map(
 def _results(pool: concurrent.futures.Executor, function: Callable[..., Any],
              tasks: Iterable[Any]) -> Iterator[Any]:
     """function(task) for each task, in order, one ahead per worker and one more: each
-    result is large (a merge's hash range of postings, up to 32 MB)."""
+    result is large (a merge's hash range of postings, about 8 MB)."""
     return (result for _, result in _ordered_map(pool, function, tasks, ahead=1))
 
 
