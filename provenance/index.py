@@ -250,15 +250,17 @@ class IndexStore(ParamStore, Protocol):
     def signatures(self, keys: Any) -> dict[int, bytes]: ...
 
 
-def index_document(store: IndexStore, key: int, words: Sequence[Word]) -> None:
-    add_entry(store, key, entry(words))
+def index_document(store: IndexStore, key: int, words: Sequence[Word], *, mark: bool = True) -> None:
+    add_entry(store, key, entry(words), mark=mark)
 
 
-def add_entry(store: IndexStore, key: int, prepared: Entry) -> None:
-    """Store an index entry computed ahead (by ``entry``, perhaps in another process)."""
+def add_entry(store: IndexStore, key: int, prepared: Entry, *, mark: bool = True) -> None:
+    """Store an index entry computed ahead (by ``entry``, perhaps in another process);
+    ``mark=False`` when the document's row was written as indexed in this transaction."""
     if len(prepared.hashes):
         store.add_postings(key, prepared.hashes, prepared.signature, list(prepared.buckets))
-    store.mark_indexed(key)
+    if mark:
+        store.mark_indexed(key)
 
 
 def near_duplicates(

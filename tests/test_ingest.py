@@ -90,11 +90,11 @@ def test_failure_mid_file_rolls_back_the_whole_file(fresh_db: Store, tmp_path: P
     original = ingest.index.index_document
     calls = []
 
-    def failing(store: Store, key: int, words: list) -> None:
+    def failing(store: Store, key: int, words: list, **options: bool) -> None:
         calls.append(key)
         if len(calls) == 3:
             raise ProvenanceError("simulated failure while indexing")
-        original(store, key, words)
+        original(store, key, words, **options)
 
     monkeypatch.setattr(ingest.index, "index_document", failing)
     summary = ingest.ingest(fresh_db, [str(lines)])
