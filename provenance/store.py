@@ -8,9 +8,13 @@ is a list of append-only migrations applied when a database is opened.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import math
+import os
+import shutil
 import sqlite3
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -21,6 +25,7 @@ from typing import Any
 import numpy as np
 import sqlite_utils
 
+from . import index
 from .index import distinct
 from .model import Document, Emphasis, ProvenanceError
 
@@ -303,9 +308,20 @@ def m012_full_text_in_batches(db: sqlite_utils.Database) -> None:
     db.execute("DROP TRIGGER [documents_ai]")
 
 
+@migrations()
+def m013_bulk_runs(db: sqlite_utils.Database) -> None:
+    """A bulk load keeps each commit's postings out of the database, in a run file in a
+    folder beside it (see Store.bulk_load), listed here in that commit's transaction with
+    the keys of its documents; the load ends by merging them all into one segment."""
+    db.execute(
+        """CREATE TABLE bulk_runs (
+            run INTEGER PRIMARY KEY,
+            postings INTEGER NOT NULL,
+            document_keys BLOB NOT NULL)""")
+
+
 COMMON_LIMIT = 100  # = retrieve.MAX_DOCUMENT_FREQUENCY; the common_shingles table is built with it
 POSTINGS_PER_BLOCK = 64
-BULK_FANOUT = 256  # segments merged at a time in a bulk load (see Store.bulk_load)
 # postings a merge holds in memory at once (8 MB); small enough that the final merge of a
 # bulk load, read by the workers, flows: at 10k documents 4M made two slices, and the
 # merge took 0.64-0.69 s against 0.44-0.49 s with 1M
@@ -369,29 +385,47 @@ def _from_blocks(rows: Sequence[tuple[bytes]]) -> np.ndarray:
     return np.frombuffer(b"".join(blob for (blob,) in rows), dtype="<u8").astype(np.uint64, copy=False)
 
 
-def _read_slice(connection: sqlite3.Connection, segments: Sequence[tuple[int, int, int]],
-                low: int, high: int) -> np.ndarray:
-    """The postings of these segments whose hash is in [low, high), sorted."""
-    parts = []
+def _read_slice(connection: sqlite3.Connection | None, segments: Sequence[tuple[int, int, int]],
+                low: int, high: int, runs: Sequence[str] = ()) -> np.ndarray:
+    """The postings of these segments and run files whose hash is in [low, high), sorted."""
+    parts = [_read_run(path, low, high) for path in runs]
+    if segments:
+        assert connection is not None
     for segment, _, bits in segments:
-        blobs = connection.execute(
+        blobs = connection.execute(  # type: ignore[union-attr]
             "SELECT postings FROM posting_blocks WHERE id BETWEEN ? AND ?",
             [_block_id(segment, low >> (32 - bits) if bits else 0),
              _block_id(segment, (high - 1) >> (32 - bits) if bits else 0)]).fetchall()
         packed = _from_blocks(blobs)
         hashes = packed >> np.uint64(32)
         parts.append(packed[(hashes >= low) & (hashes < high)])
-    return _merge_sorted(np.concatenate(parts))
+    return _merge_sorted(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint64)
 
 
-def read_slice(task: tuple[str, Sequence[tuple[int, int, int]], int, int]) -> np.ndarray:
+def read_slice(task: tuple[str, Sequence[tuple[int, int, int]], int, int, Sequence[str]]
+               ) -> np.ndarray:
     """In a worker process: ``_read_slice`` from the database at a path, as committed."""
-    path, segments, low, high = task
+    path, segments, low, high, runs = task
+    if not segments:
+        return _read_slice(None, segments, low, high, runs)
     connection = sqlite3.connect(path)
     try:
-        return _read_slice(connection, segments, low, high)
+        return _read_slice(connection, segments, low, high, runs)
     finally:
         connection.close()
+
+
+def _read_run(path: str, low: int, high: int) -> np.ndarray:
+    """The postings of a run file (sorted, packed, little-endian) with hash in [low, high):
+    found by binary search in the mapped file, and only they are read."""
+    if not os.path.getsize(path):
+        return np.zeros(0, dtype=np.uint64)
+    mapped = np.memmap(path, dtype="<u8", mode="r")
+    start = int(np.searchsorted(mapped, np.uint64(low << 32), side="left"))
+    stop = int(np.searchsorted(mapped, np.uint64((high << 32) - 1), side="right"))
+    found = np.array(mapped[start:stop], dtype=np.uint64)
+    del mapped
+    return found
 
 
 def _block_rows(segment: int, bits: int, packed: np.ndarray) -> list[tuple[int, bytes]]:
@@ -437,7 +471,7 @@ class Store:
         self.path = str(path)
         self._pending: list[tuple[int, np.ndarray, bytes, Sequence[int]]] = []
         self._unsearchable: list[int] = []  # keys of new documents not yet in documents_fts
-        self._fanout = 4  # segments merged at a time
+        self._runs: Path | None = None  # in a bulk load, the folder of its run files
         self._mmap_bytes = MMAP_BYTES  # 0 in a bulk load
         try:
             self.db = sqlite_utils.Database(self.path)
@@ -457,6 +491,7 @@ class Store:
             migrations.apply(self.db)
         except Exception as error:  # sqlite3.DatabaseError and friends
             raise ProvenanceError(f"{self.path}: not a provenance database ({error})") from error
+        self._recover_runs()
 
     def close(self) -> None:
         self.db.close()
@@ -662,8 +697,11 @@ class Store:
         packed = _merge_sorted(np.concatenate([
             _pack(np.asarray(shingles, dtype=np.int64), key) for key, shingles, _, _ in entries]))
         packed = distinct(packed)  # a document indexed twice in one batch: once
-        self._write_segment(self._next_segment(), len(packed), [packed])
-        self._merge_segments()
+        if self._runs is not None:
+            self._write_run(packed, [key for key, _, _, _ in entries])
+        else:
+            self._write_segment(self._next_segment(), len(packed), [packed])
+            self._merge_segments()
         self.db.conn.executemany(
             "INSERT OR REPLACE INTO minhashes (document_key, signature) VALUES (?, ?)",
             [(key, signature) for key, _, signature, _ in entries],
@@ -698,11 +736,13 @@ class Store:
 
     @contextmanager
     def bulk_load(self) -> Iterator[None]:
-        """Within, segments are merged BULK_FANOUT (256) at a time instead of 4: for a
-        load that ends by merging every segment into one (``merge_bulk_load``), where
-        the tiers it leaves do not matter. A million documents (125 commits) then write
-        each posting twice, in its commit's segment and in the final merge, instead of
-        four times with tiers of 16 (which took 62 s of the storing process's 676 s).
+        """Within, each commit's postings go to a run file (sorted, packed) in a folder
+        beside the database, ``DB-bulk``, not into a segment: the load ends by merging
+        the runs into one segment (``merge_bulk_load``), so each posting is written to
+        the database once. Writing them as segments too (and their pages through the
+        write-ahead log and back) was about a fifth of a 100k-document ingest. A run is
+        listed in ``bulk_runs`` in its commit's transaction; runs left by a load that
+        was interrupted are merged when the database is next opened.
 
         The full-text index merges its segments 16 at a time (FTS5's ``automerge``;
         ``crisismerge`` 64) and holds up to 64 MB of new entries before it writes a
@@ -712,14 +752,104 @@ class Store:
         copied once per checkpoint.
 
         And no memory map: FTS5 merges read its older segments back, and every mapped
-        page read stays counted as this process's memory; the page cache is bounded."""
-        self._fanout = BULK_FANOUT
-        self._tune_writes(**BULK_WRITES, mmap_bytes=0)
-        try:
-            yield
-        finally:
-            self._fanout = 4
-            self._tune_writes(**WRITE_DEFAULTS, mmap_bytes=MMAP_BYTES)
+        page read stays counted as this process's memory; the page cache is bounded.
+
+        If another process is bulk loading this database, postings go into segments."""
+        with self._runs_locked() as folder:
+            self._runs = folder
+            self._tune_writes(**BULK_WRITES, mmap_bytes=0)
+            try:
+                if folder is not None:  # runs left by a load running when this store opened
+                    self._repair_runs()
+                yield
+                if self._listed_runs():  # the caller did not merge them
+                    self.merge_bulk_load(0)
+            finally:
+                self._runs = None
+                self._tune_writes(**WRITE_DEFAULTS, mmap_bytes=MMAP_BYTES)
+
+    @contextmanager
+    def _runs_locked(self) -> Iterator[Path | None]:
+        """The run folder, locked against other processes; None if one holds it, or for
+        an in-memory database (no later open to recover its runs: it writes segments)."""
+        if self.path == ":memory:":
+            yield None
+            return
+        folder = Path(f"{self.path}-bulk")
+        folder.mkdir(exist_ok=True)
+        with open(folder / "lock", "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield None
+                return
+            try:
+                yield folder
+            finally:
+                if not self._listed_runs():
+                    shutil.rmtree(folder, ignore_errors=True)
+
+    def _run_path(self, run: int) -> Path:
+        assert self._runs is not None
+        return self._runs / f"{run}.postings"
+
+    def _listed_runs(self) -> list[tuple[int, int, np.ndarray]]:
+        """(run, postings, document keys) of the runs not yet merged, oldest first."""
+        return [(run, postings, np.frombuffer(keys, dtype="<i8"))
+                for run, postings, keys in self.db.execute(
+                    "SELECT run, postings, document_keys FROM bulk_runs ORDER BY run")]
+
+    def _write_run(self, packed: np.ndarray, keys: Sequence[int]) -> None:
+        """This commit's postings into a new run file, listed with its documents' keys.
+        A crash before the commit leaves an unlisted file, overwritten by the next run
+        of that number or removed with the folder; one after, a listed run."""
+        row = self.db.execute("SELECT max(run) FROM bulk_runs").fetchone()
+        run = (row[0] or 0) + 1
+        packed.astype("<u8", copy=False).tofile(self._run_path(run))
+        self.db.execute("INSERT INTO bulk_runs (run, postings, document_keys) VALUES (?, ?, ?)",
+                        [run, len(packed), np.asarray(sorted(set(keys)), dtype="<i8").tobytes()])
+
+    def _recover_runs(self) -> None:
+        """Merge the runs a bulk load left when it was interrupted (unless another
+        process is bulk loading); a run file lost or damaged is first written again
+        from the stored texts of its documents."""
+        if self.path == ":memory:" or not self._listed_runs():
+            return
+        with self._runs_locked() as folder:
+            if folder is None:
+                return
+            self._runs = folder
+            try:
+                documents = sum(len(keys) for _, _, keys in self._listed_runs())
+                print(f"{self.path}: indexing the {documents:,} documents of a bulk load that was "
+                      "interrupted...", file=sys.stderr)
+                self._repair_runs()
+                self.merge_bulk_load(0)
+            finally:
+                self._runs = None
+
+    def _repair_runs(self) -> None:
+        for run, postings, keys in self._listed_runs():
+            if not self._run_intact(run, postings, keys):
+                self._rewrite_run(run, keys)
+
+    def _run_intact(self, run: int, postings: int, keys: np.ndarray) -> bool:
+        """Whether a run file is whole: of its length, sorted, and of its documents only
+        (a file cut short or zero-filled by a crash is none of these)."""
+        path = self._run_path(run)
+        if not path.is_file() or path.stat().st_size != 8 * postings:
+            return False
+        packed = np.fromfile(path, dtype="<u8")
+        document_keys = (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
+        return bool(np.all(packed[1:] > packed[:-1]) and np.isin(document_keys, keys).all())
+
+    def _rewrite_run(self, run: int, keys: np.ndarray) -> None:
+        parts = [_pack(index.entry_of_text(document.text).hashes, key)
+                 for key, document in self.documents_by_key(keys.tolist()).items()]
+        packed = distinct(_merge_sorted(np.concatenate(parts))) if parts else np.zeros(0, np.uint64)
+        packed.astype("<u8", copy=False).tofile(self._run_path(run))
+        with self.atomic():
+            self.db.execute("UPDATE bulk_runs SET postings = ? WHERE run = ?", [len(packed), run])
 
     def _tune_writes(self, *, automerge: int, crisismerge: int, hashsize: int, checkpoint: int,
                      mmap_bytes: int) -> None:
@@ -732,12 +862,12 @@ class Store:
         self.db.execute(f"PRAGMA wal_autocheckpoint = {int(checkpoint)}")
 
     def _merge_segments(self) -> None:
-        """Merge the newest 4 segments (256 in a bulk load) when they are of a size (tiered:
-        each posting is rewritten about log4(batches) times). When there are more than 6
-        merges' worth (24 segments, as an interrupted bulk load leaves), merge them all
+        """Merge the newest 4 segments when they are of a size (tiered: each posting is
+        rewritten about log4(batches) times). When there are more than 6 merges' worth
+        (24 segments, as a bulk load interrupted before runs (m013) left), merge them all
         into one: merging the newest few instead, batch after batch, rewrote the largest
         segments again and again (58 times each posting over 2,000 batches, not 3)."""
-        fanout = self._fanout
+        fanout = 4
         segments = self.segments()
         while len(segments) >= fanout:
             if len(segments) > 6 * fanout:
@@ -750,15 +880,21 @@ class Store:
             self._merge(newest)
             segments = self.segments()
 
-    def _merge(self, segments: Sequence[tuple[int, int, int]], map_: SliceMap | None = None) -> None:
-        """Merge consecutive segments (the newest ones) into a new one; ``map_`` reads
-        and sorts its hash ranges in other processes (see ``merge_bulk_load``)."""
-        total = sum(postings for _, postings, _ in segments)
-        self._write_segment(self._next_segment(), total, self._merged(segments, total, map_))
-        first, last = segments[0][0], segments[-1][0]
-        self.db.execute("DELETE FROM posting_blocks WHERE id BETWEEN ? AND ?",
-                        [_block_id(first, 0), _block_id(last + 1, 0) - 1])
-        self.db.execute("DELETE FROM shingle_segments WHERE segment BETWEEN ? AND ?", [first, last])
+    def _merge(self, segments: Sequence[tuple[int, int, int]], map_: SliceMap | None = None,
+               runs: Sequence[tuple[int, int, Any]] = ()) -> None:
+        """Merge consecutive segments (the newest ones), and listed runs, into a new
+        segment; ``map_`` reads and sorts its hash ranges in other processes (see
+        ``merge_bulk_load``). The runs' files are the caller's to remove."""
+        total = sum(postings for _, postings, _ in segments) + sum(postings for _, postings, _ in runs)
+        paths = [str(self._run_path(run)) for run, _, _ in runs]
+        self._write_segment(self._next_segment(), total, self._merged(segments, total, map_, paths))
+        if segments:
+            first, last = segments[0][0], segments[-1][0]
+            self.db.execute("DELETE FROM posting_blocks WHERE id BETWEEN ? AND ?",
+                            [_block_id(first, 0), _block_id(last + 1, 0) - 1])
+            self.db.execute("DELETE FROM shingle_segments WHERE segment BETWEEN ? AND ?", [first, last])
+        if runs:
+            self.db.execute("DELETE FROM bulk_runs WHERE run BETWEEN ? AND ?", [runs[0][0], runs[-1][0]])
 
     def postings_total(self) -> int:
         return int(self.db.execute("SELECT coalesce(sum(postings), 0) FROM shingle_segments").fetchone()[0])
@@ -775,17 +911,20 @@ class Store:
         waits for the writer in WAL mode) while this process writes the merged
         segment: the ingest's workers are idle by then."""
         segments = self.segments()
-        total = sum(postings for _, postings, _ in segments)
-        if len(segments) < 2 or total - postings_before < total / 2:
+        runs = self._listed_runs() if self._runs is not None else []  # not another's, in progress
+        total = sum(postings for _, postings, _ in segments) + sum(postings for _, postings, _ in runs)
+        if not runs and (len(segments) < 2 or total - postings_before < total / 2):
             return False
         if announce:
             announce(total)
         with self.atomic():
-            self._merge(segments, map_ if self.path != ":memory:" else None)
+            self._merge(segments, map_ if self.path != ":memory:" else None, runs)
+        for run, _, _ in runs:  # merged and committed
+            self._run_path(run).unlink(missing_ok=True)
         return True
 
     def _merged(self, segments: Sequence[tuple[int, int, int]], total: int,
-                map_: SliceMap | None = None) -> Iterable[np.ndarray]:
+                map_: SliceMap | None = None, runs: Sequence[str] = ()) -> Iterable[np.ndarray]:
         """The postings of these segments, sorted, one hash range (slice) at a time:
         memory holds about MERGE_SLICE postings per slice in hand, however large the
         segments."""
@@ -793,8 +932,9 @@ class Store:
         ranges = [(number << (32 - slice_bits), (number + 1) << (32 - slice_bits))
                   for number in range(1 << slice_bits)]
         if map_ is None:
-            return (_read_slice(self.db.conn, segments, low, high) for low, high in ranges)
-        return map_(read_slice, [(self.path, tuple(segments), low, high) for low, high in ranges])
+            return (_read_slice(self.db.conn, segments, low, high, runs) for low, high in ranges)
+        return map_(read_slice, [(self.path, tuple(segments), low, high, tuple(runs))
+                                 for low, high in ranges])
 
     def postings(self, shingles: Iterable[int], *, limit: int | None = None
                  ) -> Iterator[tuple[int, int]]:

@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES
 from provenance import index, retrieve
-from provenance import store as store_module
 from provenance.ingest import content_hash, ingest
 from provenance.model import Document, ProvenanceError
 from provenance.normalize import words
@@ -319,78 +318,165 @@ def test_a_sentence_whose_other_shingles_are_common_is_a_candidate_copy() -> Non
     assert retrieve.copied_sentence_candidates(missed, [1], [(0, 20)], archive_size=1000) == []
 
 
-def test_a_bulk_load_merges_segments_many_at_a_time(tmp_path: Path) -> None:
-    """Four segments of a size are merged, except in a bulk load (which ends in one merge
-    anyway): there, BULK_FANOUT are; the postings are the same either way."""
+def _random_batch(rng: np.random.Generator, key: int, size: int = 50
+                  ) -> list[tuple[int, np.ndarray, bytes, list[int]]]:
+    return [(key, np.unique(rng.integers(-(2**31), 2**31, size)), b"", [])]
+
+
+def test_a_bulk_load_writes_runs_and_then_one_segment(tmp_path: Path) -> None:
+    """In a bulk load each commit's postings go to a run file beside the database, not
+    into a segment; the load ends by writing them all into one segment (each posting is
+    written to the database once), and the run files are gone. After it, batches go
+    into segments in tiers of 4 again; the postings are the same either way."""
     rng = np.random.default_rng(5)
     store = Store(tmp_path / "a.db")
     store.db.execute("PRAGMA foreign_keys = OFF")  # postings of documents not stored here
+    segments_written = []
+    write_segment = store._write_segment
 
-    def batch(number: int) -> list[tuple[int, np.ndarray, bytes, list[int]]]:
-        return [(number, np.unique(rng.integers(-(2**31), 2**31, 50)), b"", [])]
+    def counted(segment: int, postings: int, parts: Any) -> None:
+        segments_written.append(postings)
+        write_segment(segment, postings, parts)
 
+    store._write_segment = counted  # type: ignore[method-assign]
     written = []
-    fanout = store_module.BULK_FANOUT
+    folder = tmp_path / "a.db-bulk"
     with store.bulk_load():
-        for number in range(1, fanout + 1):
-            written += batch(number)
+        for number in range(1, 11):
+            written += _random_batch(rng, number)
             with store.atomic():
                 store.add_postings_many(written[-1:])
-            assert len(store.segments()) == (number if number < fanout else 1)
-    for number in range(fanout + 1, fanout + 5):
-        written += batch(number)
+            assert store.segments() == [] and len(store._listed_runs()) == number
+            assert len(list(folder.glob("*.postings"))) == number
+        assert segments_written == []
+    assert segments_written == [store.postings_total()] == [sum(len(h) for _, h, _, _ in written)]
+    assert len(store.segments()) == 1 and store._listed_runs() == [] and not folder.exists()
+    for number in range(11, 15):
+        written += _random_batch(rng, number)
         with store.atomic():
             store.add_postings_many(written[-1:])
-    assert len(store.segments()) == 2  # the bulk load's merged, and the 4 new ones merged
+    assert len(store.segments()) == 2  # the bulk load's, and the 4 new ones merged
     everything = sorted({h for _, hashes, _, _ in written for h in hashes.tolist()})
     assert sorted(store.postings(everything)) == sorted(
         (h, key) for key, hashes, _, _ in written for h in hashes.tolist())
 
 
-def test_a_long_bulk_load_rewrites_each_posting_a_few_times(tmp_path: Path) -> None:
-    """Wide tiers hold in a long bulk load: the cap on the number of segments grows with
-    the merge width, so it does not force merges of the largest segments batch after batch
-    (with 16-way merges and a cap of 24, 300 batches rewrote each posting 3.3 times on top
-    of its first write)."""
-    rng = np.random.default_rng(7)
-    store = Store(tmp_path / "a.db")
-    store.db.execute("PRAGMA foreign_keys = OFF")  # postings of documents not stored here
-    merged = []
-    merge = store._merge
-
-    def counted(segments: list[tuple[int, int, int]]) -> None:
-        merged.append(sum(postings for _, postings, _ in segments))
-        merge(segments)
-
-    store._merge = counted  # type: ignore[method-assign]
-    with store.bulk_load():
-        for number in range(1, 301):
-            with store.atomic():
-                store.add_postings_many([(number, np.unique(rng.integers(-(2**31), 2**31, 20)), b"", [])])
-    written = store.postings_total()
-    assert sum(merged) <= written  # 256 batches merged once, the rest not
-    assert max(merged) <= 256 * 20
-
-
-def test_the_segments_an_interrupted_bulk_load_leaves_are_merged_into_one(tmp_path: Path) -> None:
-    """More segments than tiers of 4 would hold (a bulk load stopped before its final
-    merge): the next batch merges them all, once, and later batches go on in tiers."""
+def test_the_segments_an_interrupted_bulk_load_leaves_are_merged_into_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """More segments than tiers of 4 would hold (a bulk load of a version before runs,
+    stopped before its final merge): the next batch merges them all, once, and later
+    batches go on in tiers."""
     rng = np.random.default_rng(8)
     store = Store(tmp_path / "a.db")
     store.db.execute("PRAGMA foreign_keys = OFF")  # postings of documents not stored here
-    with store.bulk_load():
+    with monkeypatch.context() as patched:
+        patched.setattr(store, "_merge_segments", lambda: None)
         for number in range(1, 41):
             with store.atomic():
-                store.add_postings_many([(number, np.unique(rng.integers(-(2**31), 2**31, 20)), b"", [])])
+                store.add_postings_many(_random_batch(rng, number, 20))
     assert len(store.segments()) == 40
     total = store.postings_total()
     with store.atomic():
-        store.add_postings_many([(41, np.unique(rng.integers(-(2**31), 2**31, 20)), b"", [])])
+        store.add_postings_many(_random_batch(rng, 41, 20))
     assert len(store.segments()) == 1 and store.postings_total() > total
     for number in range(42, 45):
         with store.atomic():
-            store.add_postings_many([(number, np.unique(rng.integers(-(2**31), 2**31, 20)), b"", [])])
+            store.add_postings_many(_random_batch(rng, number, 20))
     assert len(store.segments()) == 4  # the big one and three small: not of a size yet
+
+
+def _interrupted_bulk_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A database whose bulk load stopped (Ctrl-C) after four commits of five documents."""
+    from provenance import ingest as ingest_module
+
+    rng = random.Random(6)
+    shard = tmp_path / "shard.jsonl"
+    shard.write_text("\n".join(json.dumps({"text": " ".join(vocabulary_text(rng, 120))})
+                               for _ in range(30)))
+    monkeypatch.setattr(ingest_module, "COMMIT_DOCUMENTS", 1)  # a commit after each file
+    files = []
+    for number in range(6):
+        part = tmp_path / f"part{number}.jsonl"
+        part.write_text("\n".join(shard.read_text().splitlines()[5 * number:5 * number + 5]))
+        files.append(str(part))
+    calls = []
+    add_document = ingest_module.add_document
+
+    def interrupted(*args: Any, **options: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 23:  # in the fifth file
+            raise KeyboardInterrupt
+        return add_document(*args, **options)
+
+    monkeypatch.setattr(ingest_module, "add_document", interrupted)
+    path = tmp_path / "a.db"
+    store = Store(path)
+    with pytest.raises(KeyboardInterrupt):
+        ingest(store, files)
+    assert store.document_count() == 20 and store.segments() == [] and len(store._listed_runs()) == 4
+    store.close()
+    return path
+
+
+def _expected_postings(store: Store) -> list[tuple[int, int]]:
+    rows = store.db.execute("SELECT key, text FROM documents").fetchall()
+    return sorted({(h, key) for key, text in rows for h in index.entry_of_text(text).hashes.tolist()})
+
+
+@pytest.mark.parametrize("damage", ["none", "missing", "cut short", "zero-filled", "another's"])
+def test_an_interrupted_bulk_load_is_indexed_when_the_database_is_next_opened(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        damage: str) -> None:
+    """Its committed documents are stored, with their postings in run files; opening the
+    database merges the runs into a segment. A run file lost or damaged (a crash of the
+    machine) is written again from the stored texts of its documents."""
+    path = _interrupted_bulk_load(tmp_path, monkeypatch)
+    run = tmp_path / "a.db-bulk" / "2.postings"
+    data = run.read_bytes()
+    if damage == "missing":
+        run.unlink()
+    elif damage == "cut short":
+        run.write_bytes(data[:-8])
+    elif damage == "zero-filled":
+        run.write_bytes(data[:4096] + bytes(len(data) - 4096))
+    elif damage == "another's":  # the right length, sorted, but not its documents' postings
+        run.write_bytes((tmp_path / "a.db-bulk" / "1.postings").read_bytes()[:len(data)])
+    store = Store(path)
+    assert "indexing the 20 documents of a bulk load that was interrupted" in capsys.readouterr().err
+    assert len(store.segments()) == 1 and store._listed_runs() == []
+    assert not (tmp_path / "a.db-bulk").exists()
+    expected = _expected_postings(store)
+    assert sorted(store.postings({h for h, _ in expected})) == expected
+
+
+def test_runs_are_left_alone_while_another_process_bulk_loads(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A database opened while a bulk load holds its run folder does not merge its runs,
+    and an ingest into it writes segments; the runs are merged once the lock is free."""
+    import subprocess
+    import sys
+
+    path = _interrupted_bulk_load(tmp_path, monkeypatch)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, sys; f = open(sys.argv[1], 'w'); "
+         "fcntl.flock(f, fcntl.LOCK_EX); print('locked', flush=True); sys.stdin.read()",
+         str(tmp_path / "a.db-bulk" / "lock")],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+        store = Store(path)
+        assert len(store._listed_runs()) == 4 and store.segments() == []
+        more = tmp_path / "more.jsonl"
+        more.write_text(json.dumps({"text": " ".join(vocabulary_text(random.Random(1), 99))}))
+        ingest(store, [str(more)])
+        assert len(store._listed_runs()) == 4 and len(store.segments()) == 1
+        store.close()
+    finally:
+        holder.communicate("")
+    store = Store(path)
+    assert store._listed_runs() == [] and len(store.segments()) == 1  # runs and segment merged
+    expected = _expected_postings(store)
+    assert sorted(store.postings({h for h, _ in expected})) == expected
 
 
 def _write_settings(store: Store) -> tuple[int, ...]:
