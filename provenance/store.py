@@ -30,6 +30,8 @@ from .index import distinct
 from .model import Document, Emphasis, ProvenanceError
 
 migrations = sqlite_utils.Migrations("provenance")
+# file descriptors of the run-folder locks this process holds (see Store.bulk_load)
+_LOCKS_HELD: set[int] = set()
 # an ordered map of a function over tasks (a pool of worker processes)
 SliceMap = Callable[[Callable[[Any], np.ndarray], Sequence[Any]], Iterable[np.ndarray]]
 MMAP_BYTES = 1 << 34
@@ -415,6 +417,14 @@ def read_slice(task: tuple[str, Sequence[tuple[int, int, int]], int, int, Sequen
         connection.close()
 
 
+def close_inherited_locks() -> None:
+    """In a process forked from one holding a run-folder lock: let go of its copy, so that
+    the lock ends with the process that took it (a lock is held while any process has it)."""
+    for descriptor in _LOCKS_HELD:
+        os.close(descriptor)
+    _LOCKS_HELD.clear()
+
+
 def _read_run(path: str, low: int, high: int) -> np.ndarray:
     """The postings of a run file (sorted, packed, little-endian) with hash in [low, high):
     found by binary search in the mapped file, and only they are read."""
@@ -783,9 +793,11 @@ class Store:
             except BlockingIOError:
                 yield None
                 return
+            _LOCKS_HELD.add(lock.fileno())
             try:
                 yield folder
             finally:
+                _LOCKS_HELD.discard(lock.fileno())
                 if not self._listed_runs():
                     shutil.rmtree(folder, ignore_errors=True)
 

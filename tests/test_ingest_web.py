@@ -217,12 +217,13 @@ def test_bad_files_are_reported_by_name_and_reason_and_the_rest_kept(tmp_path, b
     assert "4 added, 0 already present, 5 skipped" in output
 
 
-def _kill_mid_ingest(folder, db, count):
-    """Start an ingest, kill -9 it once some documents are stored; False if it finished first."""
+def _kill_mid_ingest(folder, db, count, *, group=True):
+    """Start an ingest, kill -9 it once some documents are stored (with its reader processes,
+    or not); False if it finished first."""
     write_pages(folder, count)
     # commits every 100 documents (not 4,000): several before the kill, in any ingest here
     program = "import provenance.ingest as i; i.COMMIT_DOCUMENTS = 100; from provenance.cli import cli; cli()"
-    command = [sys.executable, "-c", program, "ingest", str(db), str(folder)]
+    command = [sys.executable, "-c", program, "ingest", str(db), str(folder), "--workers", "2"]
     # its own process group: the kill takes its reader processes too, and leaves no orphans
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
@@ -236,16 +237,50 @@ def _kill_mid_ingest(folder, db, count):
             continue
         if stored >= 1:
             break
-    os.killpg(process.pid, signal.SIGKILL)
+    if group:
+        os.killpg(process.pid, signal.SIGKILL)
+    else:
+        process.kill()
     process.wait()
-    return command, process.returncode == -signal.SIGKILL
+    return command, process.returncode == -signal.SIGKILL, process.pid
+
+
+def test_the_readers_of_a_killed_ingest_exit_and_its_runs_are_merged_on_the_next_open(tmp_path, capfd):
+    """The storing process alone is killed (as the kernel's out-of-memory killer would):
+    its reader processes exit instead of waiting for work forever, and let go of the run
+    folder's lock, so the next open of the database merges the bulk load's runs."""
+    for attempt, count in enumerate((400, 1200, 3600)):
+        folder, db = tmp_path / f"pages{attempt}", tmp_path / f"archive{attempt}.db"
+        command, killed, group = _kill_mid_ingest(folder, db, count, group=False)
+        if killed and len(documents(db)) < count:
+            break
+    else:
+        pytest.fail("every ingest stored all its documents before the kill")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)  # a session of its own: its process group is its pid's
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        os.killpg(group, signal.SIGKILL)
+        pytest.fail("the reader processes outlived the storing process")
+    stored = len(documents(db))
+    store = Store(db)
+    assert store._listed_runs() == [] and len(store.segments()) == 1
+    assert f"indexing the {stored:,} documents of a bulk load that was interrupted" in capfd.readouterr().err
+    assert not Path(f"{db}-bulk").exists()
+    store.close()
+    rerun = subprocess.run(command, check=False, capture_output=True, text=True, timeout=600)
+    assert f"{count - stored} added, {stored} already present, 0 skipped" in rerun.stderr
 
 
 def test_a_killed_ingest_leaves_a_consistent_database_and_can_be_rerun(tmp_path):
     # A fast or busy machine may finish a small ingest before the kill lands: try bigger ones.
     for attempt, count in enumerate((400, 1200, 3600)):
         folder, db = tmp_path / f"pages{attempt}", tmp_path / f"archive{attempt}.db"
-        command, killed = _kill_mid_ingest(folder, db, count)
+        command, killed, _ = _kill_mid_ingest(folder, db, count)
         if killed and len(documents(db)) < count:
             break
     else:
