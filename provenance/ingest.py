@@ -23,7 +23,6 @@ import itertools
 import json
 import os
 import sys
-import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -34,7 +33,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from . import feeds, html, index, warc
-from . import store as store_module
+from . import workers as worker_processes
 from .model import Document, ProvenanceError
 from .normalize import Word, words
 from .problems import Problem
@@ -382,7 +381,7 @@ def ingest(
         pool = None
         if workers > 1:
             pool = stack.enter_context(concurrent.futures.ProcessPoolExecutor(
-                workers, initializer=_worker_started, initargs=(os.getpid(),)))
+                workers, initializer=worker_processes.started, initargs=(os.getpid(),)))
         if postings_before == 0 and isinstance(store, Store):  # a bulk load (Redis: no segments)
             stack.enter_context(store.bulk_load())
         with _Transactions(store) as transactions:
@@ -392,20 +391,6 @@ def ingest(
         store.merge_bulk_load(postings_before, merging,
                               map_=functools.partial(_results, pool) if pool else None)
     return summary
-
-
-def _worker_started(parent: int) -> None:
-    """A reader process: without the storing process's run-folder lock, and gone when that
-    process is (killed, its readers would wait for work forever, holding the lock and
-    memory; the next open of the database could not merge the interrupted load's runs)."""
-    store_module.close_inherited_locks()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
 
 
 @contextlib.contextmanager
