@@ -33,16 +33,6 @@ migrations = sqlite_utils.Migrations("provenance")
 # file descriptors of the run-folder locks this process holds (see Store.bulk_load)
 _LOCKS_HELD: set[int] = set()
 BAND_ROWS_AT_ONCE = 1 << 17  # LSH band rows inserted per statement at the end of a bulk load
-
-
-class Run(NamedTuple):
-    """A bulk load's commit: its postings (``N.postings``, packed) and LSH band rows
-    (``N.bands``, (band, bucket, document key) as little-endian 64-bit), both sorted."""
-
-    number: int
-    postings: int
-    bands: int
-    keys: np.ndarray  # of its documents
 # an ordered map of a function over tasks (a pool of worker processes)
 SliceMap = Callable[[Callable[[Any], np.ndarray], Sequence[Any]], Iterable[np.ndarray]]
 MMAP_BYTES = 1 << 34
@@ -340,6 +330,16 @@ POSTINGS_PER_BLOCK = 64
 # bulk load, read by the workers, flows: at 10k documents 4M made two slices, and the
 # merge took 0.64-0.69 s against 0.44-0.49 s with 1M
 MERGE_SLICE = 1 << 20
+
+
+class Run(NamedTuple):
+    """A bulk load's commit: its postings (``N.postings``, packed) and LSH band rows
+    (``N.bands``, (band, bucket, document key) as little-endian 64-bit), both sorted."""
+
+    number: int
+    postings: int
+    bands: int
+    keys: np.ndarray  # of its documents
 
 
 def block_bits(postings: int) -> int:
