@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import sqlite_utils
@@ -32,7 +32,6 @@ from .model import Document, Emphasis, ProvenanceError
 migrations = sqlite_utils.Migrations("provenance")
 # file descriptors of the run-folder locks this process holds (see Store.bulk_load)
 _LOCKS_HELD: set[int] = set()
-BAND_ROWS_AT_ONCE = 1 << 17  # LSH band rows inserted per statement at the end of a bulk load
 # an ordered map of a function over tasks (a pool of worker processes)
 SliceMap = Callable[[Callable[[Any], np.ndarray], Sequence[Any]], Iterable[np.ndarray]]
 MMAP_BYTES = 1 << 34
@@ -313,14 +312,13 @@ def m012_full_text_in_batches(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m013_bulk_runs(db: sqlite_utils.Database) -> None:
-    """A bulk load keeps each commit's postings and LSH band rows out of the database, in
-    run files in a folder beside it (see Store.bulk_load), listed here in that commit's
-    transaction with the keys of its documents; the load ends by merging them all in."""
+    """A bulk load keeps each commit's postings out of the database, in a run file in a
+    folder beside it (see Store.bulk_load), listed here in that commit's transaction with
+    the keys of its documents; the load ends by merging them all into one segment."""
     db.execute(
         """CREATE TABLE bulk_runs (
             run INTEGER PRIMARY KEY,
             postings INTEGER NOT NULL,
-            bands INTEGER NOT NULL,
             document_keys BLOB NOT NULL)""")
 
 
@@ -330,16 +328,6 @@ POSTINGS_PER_BLOCK = 64
 # bulk load, read by the workers, flows: at 10k documents 4M made two slices, and the
 # merge took 0.64-0.69 s against 0.44-0.49 s with 1M
 MERGE_SLICE = 1 << 20
-
-
-class Run(NamedTuple):
-    """A bulk load's commit: its postings (``N.postings``, packed) and LSH band rows
-    (``N.bands``, (band, bucket, document key) as little-endian 64-bit), both sorted."""
-
-    number: int
-    postings: int
-    bands: int
-    keys: np.ndarray  # of its documents
 
 
 def block_bits(postings: int) -> int:
@@ -446,29 +434,6 @@ def _read_run(path: str, low: int, high: int) -> np.ndarray:
     start = int(np.searchsorted(mapped, np.uint64(low << 32), side="left"))
     stop = int(np.searchsorted(mapped, np.uint64((high << 32) - 1), side="right"))
     found = np.array(mapped[start:stop], dtype=np.uint64)
-    del mapped
-    return found
-
-
-def _band_rows(entries: Sequence[tuple[int, Sequence[int]]]) -> np.ndarray:
-    """(band, bucket, document key) rows of documents' band buckets, sorted."""
-    rows = np.array([(band, bucket, key) for key, buckets in entries
-                     for band, bucket in enumerate(buckets)], dtype=np.int64).reshape(-1, 3)
-    return _sorted_rows(rows)
-
-
-def _sorted_rows(rows: np.ndarray) -> np.ndarray:
-    return rows[np.lexsort((rows[:, 2], rows[:, 1], rows[:, 0]))]
-
-
-def _band_of_run(path: Path, band: int) -> np.ndarray:
-    """The rows of one band in a run's band file (sorted by band first): found by binary
-    search in the mapped file, and only they are read."""
-    if not path.stat().st_size:
-        return np.zeros((0, 3), dtype=np.int64)
-    mapped = np.memmap(path, dtype="<i8", mode="r").reshape(-1, 3)
-    start, stop = np.searchsorted(mapped[:, 0], [band, band + 1])
-    found = np.array(mapped[start:stop], dtype=np.int64)
     del mapped
     return found
 
@@ -742,24 +707,20 @@ class Store:
         packed = _merge_sorted(np.concatenate([
             _pack(np.asarray(shingles, dtype=np.int64), key) for key, shingles, _, _ in entries]))
         packed = distinct(packed)  # a document indexed twice in one batch: once
-        bands = _band_rows([(key, buckets) for key, _, _, buckets in entries])
         if self._runs is not None:
-            self._write_run(packed, bands, [key for key, _, _, _ in entries])
+            self._write_run(packed, [key for key, _, _, _ in entries])
         else:
             self._write_segment(self._next_segment(), len(packed), [packed])
             self._merge_segments()
-            self._insert_bands(bands)
         self.db.conn.executemany(
             "INSERT OR REPLACE INTO minhashes (document_key, signature) VALUES (?, ?)",
             [(key, signature) for key, _, signature, _ in entries],
         )
-
-    def _insert_bands(self, rows: np.ndarray) -> None:
-        """LSH band rows, sorted: each page of the B-tree is visited once."""
-        for start in range(0, len(rows), BAND_ROWS_AT_ONCE):
-            self.db.conn.executemany(
-                "INSERT OR IGNORE INTO lsh_bands (band, bucket, document_key) VALUES (?, ?, ?)",
-                rows[start:start + BAND_ROWS_AT_ONCE].tolist())
+        self.db.conn.executemany(  # in order: each page of the B-tree visited once
+            "INSERT OR IGNORE INTO lsh_bands (band, bucket, document_key) VALUES (?, ?, ?)",
+            sorted((band, bucket, key) for key, _, _, buckets in entries
+                   for band, bucket in enumerate(buckets)),
+        )
 
     def _write_segment(self, segment: int, postings: int, parts: Iterable[np.ndarray]) -> None:
         """Write a segment of ``postings`` packed postings, given as sorted parts over
@@ -789,10 +750,8 @@ class Store:
         beside the database, ``DB-bulk``, not into a segment: the load ends by merging
         the runs into one segment (``merge_bulk_load``), so each posting is written to
         the database once. Writing them as segments too (and their pages through the
-        write-ahead log and back) was about a fifth of a 100k-document ingest. So do its
-        LSH band rows, inserted in order at the end instead of at random places in a
-        B-tree that every commit rewrote (100k: 2,720-2,790 -> 2,950 documents/s). A run
-        is listed in ``bulk_runs`` in its commit's transaction; runs left by a load that
+        write-ahead log and back) was about a fifth of a 100k-document ingest. A run is
+        listed in ``bulk_runs`` in its commit's transaction; runs left by a load that
         was interrupted are merged when the database is next opened.
 
         The full-text index merges its segments 16 at a time (FTS5's ``automerge``;
@@ -842,31 +801,25 @@ class Store:
                 if not self._listed_runs():
                     shutil.rmtree(folder, ignore_errors=True)
 
-    def _run_path(self, run: int, part: str = "postings") -> Path:
+    def _run_path(self, run: int) -> Path:
         assert self._runs is not None
-        return self._runs / f"{run}.{part}"
+        return self._runs / f"{run}.postings"
 
-    def _listed_runs(self) -> list[Run]:
-        """The runs not yet merged, oldest first."""
-        return [Run(run, postings, bands, np.frombuffer(keys, dtype="<i8"))
-                for run, postings, bands, keys in self.db.execute(
-                    "SELECT run, postings, bands, document_keys FROM bulk_runs ORDER BY run")]
+    def _listed_runs(self) -> list[tuple[int, int, np.ndarray]]:
+        """(run, postings, document keys) of the runs not yet merged, oldest first."""
+        return [(run, postings, np.frombuffer(keys, dtype="<i8"))
+                for run, postings, keys in self.db.execute(
+                    "SELECT run, postings, document_keys FROM bulk_runs ORDER BY run")]
 
-    def _write_run(self, packed: np.ndarray, bands: np.ndarray, keys: Sequence[int],
-                   run: int | None = None) -> None:
-        """This commit's postings and band rows into new run files, listed with its
-        documents' keys (or written again, for a listed ``run``). A crash before the
-        commit leaves unlisted files, overwritten by the next run of that number or
-        removed with the folder; one after, a listed run."""
-        if run is None:
-            row = self.db.execute("SELECT max(run) FROM bulk_runs").fetchone()
-            run = (row[0] or 0) + 1
-            self.db.execute("INSERT INTO bulk_runs (run, postings, bands, document_keys) VALUES (?, 0, 0, ?)",
-                            [run, np.asarray(sorted(set(keys)), dtype="<i8").tobytes()])
+    def _write_run(self, packed: np.ndarray, keys: Sequence[int]) -> None:
+        """This commit's postings into a new run file, listed with its documents' keys.
+        A crash before the commit leaves an unlisted file, overwritten by the next run
+        of that number or removed with the folder; one after, a listed run."""
+        row = self.db.execute("SELECT max(run) FROM bulk_runs").fetchone()
+        run = (row[0] or 0) + 1
         packed.astype("<u8", copy=False).tofile(self._run_path(run))
-        bands.astype("<i8", copy=False).tofile(self._run_path(run, "bands"))
-        self.db.execute("UPDATE bulk_runs SET postings = ?, bands = ? WHERE run = ?",
-                        [len(packed), len(bands), run])
+        self.db.execute("INSERT INTO bulk_runs (run, postings, document_keys) VALUES (?, ?, ?)",
+                        [run, len(packed), np.asarray(sorted(set(keys)), dtype="<i8").tobytes()])
 
     def _recover_runs(self) -> None:
         """Merge the runs a bulk load left when it was interrupted (unless another
@@ -879,7 +832,7 @@ class Store:
                 return
             self._runs = folder
             try:
-                documents = sum(len(run.keys) for run in self._listed_runs())
+                documents = sum(len(keys) for _, _, keys in self._listed_runs())
                 print(f"{self.path}: indexing the {documents:,} documents of a bulk load that was "
                       "interrupted...", file=sys.stderr)
                 self._repair_runs()
@@ -888,32 +841,27 @@ class Store:
                 self._runs = None
 
     def _repair_runs(self) -> None:
-        for run in self._listed_runs():
-            if not self._run_intact(run):
-                self._rewrite_run(run)
+        for run, postings, keys in self._listed_runs():
+            if not self._run_intact(run, postings, keys):
+                self._rewrite_run(run, keys)
 
-    def _run_intact(self, run: Run) -> bool:
-        """Whether a run's files are whole: of their lengths, sorted, and of its documents
-        only (a file cut short or zero-filled by a crash is none of these)."""
-        postings, bands = self._run_path(run.number), self._run_path(run.number, "bands")
-        if not (postings.is_file() and postings.stat().st_size == 8 * run.postings
-                and bands.is_file() and bands.stat().st_size == 24 * run.bands):
+    def _run_intact(self, run: int, postings: int, keys: np.ndarray) -> bool:
+        """Whether a run file is whole: of its length, sorted, and of its documents only
+        (a file cut short or zero-filled by a crash is none of these)."""
+        path = self._run_path(run)
+        if not path.is_file() or path.stat().st_size != 8 * postings:
             return False
-        packed = np.fromfile(postings, dtype="<u8")
-        rows = np.fromfile(bands, dtype="<i8").reshape(-1, 3)
+        packed = np.fromfile(path, dtype="<u8")
         document_keys = (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
-        return bool(np.all(packed[1:] > packed[:-1]) and np.isin(document_keys, run.keys).all()
-                    and np.array_equal(rows, _sorted_rows(rows)) and np.isin(rows[:, 2], run.keys).all())
+        return bool(np.all(packed[1:] > packed[:-1]) and np.isin(document_keys, keys).all())
 
-    def _rewrite_run(self, run: Run) -> None:
-        """A run's files written again from the stored texts of its documents."""
-        entries = [(key, index.entry_of_text(document.text))
-                   for key, document in self.documents_by_key(run.keys.tolist()).items()]
-        parts = [_pack(entry.hashes, key) for key, entry in entries]
+    def _rewrite_run(self, run: int, keys: np.ndarray) -> None:
+        parts = [_pack(index.entry_of_text(document.text).hashes, key)
+                 for key, document in self.documents_by_key(keys.tolist()).items()]
         packed = distinct(_merge_sorted(np.concatenate(parts))) if parts else np.zeros(0, np.uint64)
+        packed.astype("<u8", copy=False).tofile(self._run_path(run))
         with self.atomic():
-            self._write_run(packed, _band_rows([(key, entry.buckets) for key, entry in entries]),
-                            run.keys.tolist(), run.number)
+            self.db.execute("UPDATE bulk_runs SET postings = ? WHERE run = ?", [len(packed), run])
 
     def _tune_writes(self, *, automerge: int, crisismerge: int, hashsize: int, checkpoint: int,
                      mmap_bytes: int) -> None:
@@ -945,13 +893,12 @@ class Store:
             segments = self.segments()
 
     def _merge(self, segments: Sequence[tuple[int, int, int]], map_: SliceMap | None = None,
-               runs: Sequence[Run] = ()) -> None:
+               runs: Sequence[tuple[int, int, Any]] = ()) -> None:
         """Merge consecutive segments (the newest ones), and listed runs, into a new
         segment; ``map_`` reads and sorts its hash ranges in other processes (see
-        ``merge_bulk_load``). The runs' band rows go in too; their files are the
-        caller's to remove."""
-        total = sum(postings for _, postings, _ in segments) + sum(run.postings for run in runs)
-        paths = [str(self._run_path(run.number)) for run in runs]
+        ``merge_bulk_load``). The runs' files are the caller's to remove."""
+        total = sum(postings for _, postings, _ in segments) + sum(postings for _, postings, _ in runs)
+        paths = [str(self._run_path(run)) for run, _, _ in runs]
         self._write_segment(self._next_segment(), total, self._merged(segments, total, map_, paths))
         if segments:
             first, last = segments[0][0], segments[-1][0]
@@ -959,11 +906,7 @@ class Store:
                             [_block_id(first, 0), _block_id(last + 1, 0) - 1])
             self.db.execute("DELETE FROM shingle_segments WHERE segment BETWEEN ? AND ?", [first, last])
         if runs:
-            for band in range(index.BANDS):  # one band of every run at a time, sorted
-                self._insert_bands(_sorted_rows(np.concatenate(
-                    [_band_of_run(self._run_path(run.number, "bands"), band) for run in runs])))
-            self.db.execute("DELETE FROM bulk_runs WHERE run BETWEEN ? AND ?",
-                            [runs[0].number, runs[-1].number])
+            self.db.execute("DELETE FROM bulk_runs WHERE run BETWEEN ? AND ?", [runs[0][0], runs[-1][0]])
 
     def postings_total(self) -> int:
         return int(self.db.execute("SELECT coalesce(sum(postings), 0) FROM shingle_segments").fetchone()[0])
@@ -981,16 +924,15 @@ class Store:
         segment: the ingest's workers are idle by then."""
         segments = self.segments()
         runs = self._listed_runs() if self._runs is not None else []  # not another's, in progress
-        total = sum(postings for _, postings, _ in segments) + sum(run.postings for run in runs)
+        total = sum(postings for _, postings, _ in segments) + sum(postings for _, postings, _ in runs)
         if not runs and (len(segments) < 2 or total - postings_before < total / 2):
             return False
         if announce:
             announce(total)
         with self.atomic():
             self._merge(segments, map_ if self.path != ":memory:" else None, runs)
-        for run in runs:  # merged and committed
-            self._run_path(run.number).unlink(missing_ok=True)
-            self._run_path(run.number, "bands").unlink(missing_ok=True)
+        for run, _, _ in runs:  # merged and committed
+            self._run_path(run).unlink(missing_ok=True)
         return True
 
     def _merged(self, segments: Sequence[tuple[int, int, int]], total: int,
