@@ -423,6 +423,17 @@ def _expected_postings(store: Store) -> list[tuple[int, int]]:
     return sorted({(h, key) for key, text in rows for h in index.entry_of_text(text).hashes.tolist()})
 
 
+def _index_is_whole(store: Store) -> None:
+    """Its postings and LSH band rows are those of its documents' texts, no more, no less."""
+    expected = _expected_postings(store)
+    assert sorted(store.postings({h for h, _ in expected})) == expected
+    texts = store.db.execute("SELECT key, text FROM documents").fetchall()
+    bands = sorted((band, bucket, key) for key, text in texts
+                   for band, bucket in enumerate(index.entry_of_text(text).buckets))
+    assert store.db.execute("SELECT band, bucket, document_key FROM lsh_bands ORDER BY 1, 2, 3"
+                            ).fetchall() == bands
+
+
 @pytest.mark.parametrize("damage", ["none", "missing", "cut short", "zero-filled", "another's"])
 def test_an_interrupted_bulk_load_is_indexed_when_the_database_is_next_opened(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
@@ -445,8 +456,7 @@ def test_an_interrupted_bulk_load_is_indexed_when_the_database_is_next_opened(
     assert "indexing the 20 documents of a bulk load that was interrupted" in capsys.readouterr().err
     assert len(store.segments()) == 1 and store._listed_runs() == []
     assert not (tmp_path / "a.db-bulk").exists()
-    expected = _expected_postings(store)
-    assert sorted(store.postings({h for h, _ in expected})) == expected
+    _index_is_whole(store)
 
 
 def test_runs_are_left_alone_while_another_process_bulk_loads(
@@ -475,8 +485,7 @@ def test_runs_are_left_alone_while_another_process_bulk_loads(
         holder.communicate("")
     store = Store(path)
     assert store._listed_runs() == [] and len(store.segments()) == 1  # runs and segment merged
-    expected = _expected_postings(store)
-    assert sorted(store.postings({h for h, _ in expected})) == expected
+    _index_is_whole(store)
 
 
 def _write_settings(store: Store) -> tuple[int, ...]:
