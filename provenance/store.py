@@ -391,10 +391,9 @@ def _read_slice(connection: sqlite3.Connection | None, segments: Sequence[tuple[
                 low: int, high: int, runs: Sequence[str] = ()) -> np.ndarray:
     """The postings of these segments and run files whose hash is in [low, high), sorted."""
     parts = [_read_run(path, low, high) for path in runs]
-    if segments:
-        assert connection is not None
     for segment, _, bits in segments:
-        blobs = connection.execute(  # type: ignore[union-attr]
+        assert connection is not None  # given whenever there are segments
+        blobs = connection.execute(
             "SELECT postings FROM posting_blocks WHERE id BETWEEN ? AND ?",
             [_block_id(segment, low >> (32 - bits) if bits else 0),
              _block_id(segment, (high - 1) >> (32 - bits) if bits else 0)]).fetchall()
