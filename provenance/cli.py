@@ -26,6 +26,11 @@ def cli() -> None:
     """Trace every quotation in an article to its earliest dated source."""
 
 
+def say(message: str) -> None:
+    """A note on stderr, beside the progress bars."""
+    click.echo(message, err=True)
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """A ProvenanceError is the user's to fix: show the message, not a traceback."""
@@ -95,7 +100,7 @@ def ingest(db: str, paths: tuple[str, ...], format_: str | None, id_: str | None
     """
     overrides = {"id": id_, **metadata} if id_ or any(metadata.values()) else None
     with user_errors():
-        store = open_index(db, index_url)
+        store = open_index(db, index_url, announce=say)
         files = ingest_stage.expand_paths(paths)
         size = sum(os.path.getsize(f) for f in files if f != "-" and os.path.isfile(f))
         show = sys.stderr.isatty() and (len(files) > 1 or size > 10_000_000)
@@ -160,8 +165,8 @@ def trace(db: str, files: tuple[str, ...], as_json: bool, as_nl: bool, no_store:
         raise click.ClickException(f"{db}: no such database; create it with: provenance ingest {db} PATH...")
     results = []
     with user_errors():
-        index = open_index(db, index_url)
-        store = index if isinstance(index, Store) else Store(db)
+        index = open_index(db, index_url, announce=say)
+        store = index if isinstance(index, Store) else Store(db, announce=say)
         for given in files:
             article = load_article(index, given)
             traced = trace_stage.trace(index, article)
@@ -207,7 +212,7 @@ def serve(ctx: click.Context, db: str) -> None:
             "Datasette is not installed: pip install 'provenance[serve]'"
         ) from None
     with user_errors():
-        Store(db).close()  # apply pending migrations: the views and search need them
+        Store(db, announce=say).close()  # apply pending migrations: the views and search need them
     datasette_plugin.serve(db, list(ctx.args))
 
 
@@ -229,7 +234,7 @@ def scan(db: str, workers: int, limit: int | None) -> None:
     from . import scan as scan_stage
 
     with user_errors():
-        store = Store(db)
+        store = Store(db, announce=say)
         queued = scan_stage.queue_length(store)
         if limit:
             queued = min(queued, limit)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -335,10 +335,12 @@ def _document(row: dict[str, str], key: int) -> Document:
     )
 
 
-def open_index(db: str, index_url: str | None) -> Any:
-    """The index to trace against: the Redis one named by ``index_url``, else the DB itself."""
+def open_index(db: str, index_url: str | None, *,
+               announce: Callable[[str], None] | None = None) -> Any:
+    """The index to trace against: the Redis one named by ``index_url``, else the DB itself
+    (``announce``: see ``Store``)."""
     if not index_url or index_url in ("sqlite", db):
-        return Store(db)
+        return Store(db, announce=announce)
     if not is_redis_url(index_url):
         raise ProvenanceError(f"--index {index_url!r}: use redis://HOST:PORT/DB")
     return RedisIndex(index_url)

@@ -14,7 +14,6 @@ import math
 import os
 import shutil
 import sqlite3
-import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -476,7 +475,9 @@ def _row_to_document(row: dict[str, Any]) -> Document:
 class Store:
     """A provenance database: open it, and pending migrations are applied."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, announce: Callable[[str], None] | None = None):
+        """``announce(message)`` is told when opening takes long: the runs of a bulk load
+        that was interrupted are merged (see ``bulk_load``)."""
         self.path = str(path)
         self._pending: list[tuple[int, np.ndarray, bytes, Sequence[int]]] = []
         self._unsearchable: list[int] = []  # keys of new documents not yet in documents_fts
@@ -500,7 +501,7 @@ class Store:
             migrations.apply(self.db)
         except Exception as error:  # sqlite3.DatabaseError and friends
             raise ProvenanceError(f"{self.path}: not a provenance database ({error})") from error
-        self._recover_runs()
+        self._recover_runs(announce)
 
     def close(self) -> None:
         self.db.close()
@@ -820,7 +821,7 @@ class Store:
         self.db.execute("INSERT INTO bulk_runs (run, postings, document_keys) VALUES (?, ?, ?)",
                         [run, len(packed), np.asarray(sorted(set(keys)), dtype="<i8").tobytes()])
 
-    def _recover_runs(self) -> None:
+    def _recover_runs(self, announce: Callable[[str], None] | None) -> None:
         """Merge the runs a bulk load left when it was interrupted (unless another
         process is bulk loading); a run file lost or damaged is first written again
         from the stored texts of its documents."""
@@ -831,9 +832,10 @@ class Store:
                 return
             self._runs = folder
             try:
-                documents = sum(len(keys) for _, _, keys in self._listed_runs())
-                print(f"{self.path}: indexing the {documents:,} documents of a bulk load that was "
-                      "interrupted...", file=sys.stderr)
+                if announce:
+                    documents = sum(len(keys) for _, _, keys in self._listed_runs())
+                    announce(f"{self.path}: indexing the {documents:,} documents of a bulk load "
+                             "that was interrupted...")
                 self._repair_runs()
                 self.merge_bulk_load(0)
             finally:

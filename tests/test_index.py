@@ -436,8 +436,7 @@ def _index_is_whole(store: Store) -> None:
 
 @pytest.mark.parametrize("damage", ["none", "missing", "cut short", "zero-filled", "another's"])
 def test_an_interrupted_bulk_load_is_indexed_when_the_database_is_next_opened(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-        damage: str) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
     """Its committed documents are stored, with their postings in run files; opening the
     database merges the runs into a segment. A run file lost or damaged (a crash of the
     machine) is written again from the stored texts of its documents."""
@@ -452,8 +451,9 @@ def test_an_interrupted_bulk_load_is_indexed_when_the_database_is_next_opened(
         run.write_bytes(data[:4096] + bytes(len(data) - 4096))
     elif damage == "another's":  # the right length, sorted, but not its documents' postings
         run.write_bytes((tmp_path / "a.db-bulk" / "1.postings").read_bytes()[:len(data)])
-    store = Store(path)
-    assert "indexing the 20 documents of a bulk load that was interrupted" in capsys.readouterr().err
+    said: list[str] = []
+    store = Store(path, announce=said.append)
+    assert said == [f"{path}: indexing the 20 documents of a bulk load that was interrupted..."]
     assert len(store.segments()) == 1 and store._listed_runs() == []
     assert not (tmp_path / "a.db-bulk").exists()
     _index_is_whole(store)
