@@ -243,6 +243,39 @@ def test_postings_survive_blocks_merges_and_slices(
     assert sorted(store.postings(some)) == sorted(row for row in written if row[0] in set(some))
 
 
+@pytest.mark.parametrize("merge_slice", [8, 1 << 20])
+def test_the_runs_of_a_bulk_load_are_read_back_whole_in_any_slices(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, merge_slice: int
+) -> None:
+    """Run files are searched by hash range (the edges of the hash space included, and
+    ranges that fall between two runs' postings): the segment the load ends with holds
+    every posting written, once."""
+    from provenance import store as store_module
+
+    monkeypatch.setattr(store_module, "MERGE_SLICE", merge_slice)
+    rng = np.random.default_rng(4)
+    store = Store(tmp_path / "a.db")
+    store.db.execute("PRAGMA foreign_keys = OFF")  # postings of documents not stored here
+    written: set[tuple[int, int]] = set()
+    with store.bulk_load():
+        for batch in range(6):
+            entries = []
+            for key in range(batch * 4 + 1, batch * 4 + 5):
+                hashes = np.unique(rng.integers(-(2**31), 2**31, 30 + 40 * (batch % 2)))
+                hashes[:4] = [-(2**31), 2**31 - 1, 0, -1]  # the edges of the hash space
+                entries.append((key, hashes, b"", []))
+                written.update((h, key) for h in hashes.tolist())
+            entries.append((batch * 4 + 1, entries[0][1], b"", []))  # a document twice: once
+            with store.atomic():
+                store.add_postings_many(entries)
+        with store.atomic():
+            store.add_postings_many([])  # nothing: no run
+        assert len(store._listed_runs()) == 6
+    assert store.postings_total() == len(written) and len(store.segments()) == 1
+    everything = sorted({h for h, _ in written})
+    assert sorted(store.postings(everything)) == sorted(written)
+
+
 def test_postings_from_before_blocks_are_moved(tmp_path: Path) -> None:
     """A database indexed before posting blocks (migration m010) keeps its postings."""
     path = tmp_path / "old.db"
