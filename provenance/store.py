@@ -369,6 +369,13 @@ def _merge_sorted(runs: np.ndarray) -> np.ndarray:
     return np.sort(runs, kind="stable")
 
 
+def _packed_postings(documents: Iterable[tuple[int, Sequence[int] | np.ndarray]]) -> np.ndarray:
+    """The postings of (document key, shingle hashes), packed, sorted, each once (a
+    document indexed twice in one batch is posted once)."""
+    parts = [_pack(np.asarray(shingles, dtype=np.int64), key) for key, shingles in documents]
+    return distinct(_merge_sorted(np.concatenate(parts))) if parts else np.zeros(0, np.uint64)
+
+
 def _blocks(unsigned_hashes: np.ndarray, bits: int) -> np.ndarray:
     if not bits:
         return np.zeros(len(unsigned_hashes), dtype=np.uint64)
@@ -704,9 +711,7 @@ class Store:
         """
         if not entries:
             return
-        packed = _merge_sorted(np.concatenate([
-            _pack(np.asarray(shingles, dtype=np.int64), key) for key, shingles, _, _ in entries]))
-        packed = distinct(packed)  # a document indexed twice in one batch: once
+        packed = _packed_postings((key, shingles) for key, shingles, _, _ in entries)
         if self._runs is not None:
             self._write_run(packed, [key for key, _, _, _ in entries])
         else:
@@ -857,9 +862,8 @@ class Store:
         return bool(np.all(packed[1:] > packed[:-1]) and np.isin(document_keys, keys).all())
 
     def _rewrite_run(self, run: int, keys: np.ndarray) -> None:
-        parts = [_pack(index.entry_of_text(document.text).hashes, key)
-                 for key, document in self.documents_by_key(keys.tolist()).items()]
-        packed = distinct(_merge_sorted(np.concatenate(parts))) if parts else np.zeros(0, np.uint64)
+        packed = _packed_postings((key, index.entry_of_text(document.text).hashes)
+                                  for key, document in self.documents_by_key(keys.tolist()).items())
         packed.astype("<u8", copy=False).tofile(self._run_path(run))
         with self.atomic():
             self.db.execute("UPDATE bulk_runs SET postings = ? WHERE run = ?", [len(packed), run])
