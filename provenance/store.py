@@ -777,7 +777,7 @@ class Store:
                 if folder is not None:  # runs left by a load running when this store opened
                     self._repair_runs()
                 yield
-                if self._listed_runs():  # the caller did not merge them
+                if folder is not None and self._listed_runs():  # its runs, not merged by the caller
                     self.merge_bulk_load(0)
             finally:
                 self._runs = None
