@@ -6,7 +6,8 @@
    paragraph break only when the next paragraph opens with a quote mark (the
    newspaper convention for multi-paragraph quotations).  A stray mark never
    swallows more than its own paragraph.  Markdown ``>`` lines and indented
-   paragraphs introduced by a colon are block quotations.
+   paragraphs introduced by a colon are block quotations.  A quoted transcript
+   ("WALLACE: ... / "PENCE: ...) is cut into its turns, each spoken by its label.
 2. Speakers come from ``provenance.speakers``.
 3. Terms.  A short quoted phrase is a quotation when its sentence attributes it
    (a speech cue, or a word such as "called", "described as", "accusation"), or
@@ -135,6 +136,52 @@ def _paragraph_break(text: str, i: int, stack: list[_Open], spans: list[tuple[in
             spans.append((opened.position, end))
     stack.clear()
     return -1
+
+
+# A transcript quoted whole, one turn per paragraph, each opening with its speaker's
+# label: "WALLACE: Let's start ...  /  "PENCE: Well, look, ...  A label is a name in
+# capitals (one to four words) or a name of two or three capitalised words.
+TURN_LABEL_RE = re.compile(r"(?P<label>[A-Z][A-Z.’'\-]+(?:[ \t]+[A-Z][A-Z.’'\-]+){0,3}"
+                           r"|[A-Z][a-z’'\-]+(?:[ \t]+[A-Z][a-z’'\-]+){1,2}):[ \t]+(?=\S)")
+PARAGRAPH_OPENING_RE = re.compile(r"[ \t]*(?:''|[" + re.escape(DOUBLE_MARKS) + r"])?[ \t]*")
+STAGE_DIRECTION_RE = re.compile(r"\([A-Z][A-Z ,.’'\-]*\)\.?[ \t]*(?:''|[" + re.escape(DOUBLE_MARKS)
+                                + r"])?[ \t]*$")  # (CROSSTALK.)
+
+
+def _turns(text: str, start: int, end: int) -> list[tuple[int, int, tuple[int, int]]]:
+    """The turns of a quoted transcript in ``text[start:end]``: (start, end, label span)
+    of each, labels and stage directions ("(CROSSTALK.)") left out.  None unless the
+    quotation opens with a label and runs over two turns or more."""
+    if TURN_LABEL_RE.match(text, start, end) is None:
+        return []
+    turns: list[tuple[int, int, tuple[int, int]]] = []
+    labels = 0
+    label: tuple[int, int] | None = None
+    opened: int | None = None  # where the current turn's words begin
+    closed = start  # where they end so far
+    paragraph = start
+    while paragraph < end:
+        newline = text.find("\n", paragraph, end)
+        stop = _paragraph_end(text, newline) if newline >= 0 else end
+        opening = PARAGRAPH_OPENING_RE.match(text, paragraph, stop)
+        words = opening.end() if opening else stop
+        found = TURN_LABEL_RE.match(text, words, stop)
+        if found or STAGE_DIRECTION_RE.match(text, words, stop):
+            if opened is not None and label is not None:
+                turns.append((opened, closed, label))
+            opened = found.end() if found else None
+            if found:
+                labels, label = labels + 1, found.span("label")
+        elif words < stop and opened is None:
+            opened = words  # the turn goes on after a stage direction
+        if words < stop:
+            closed = stop
+        paragraph = newline + 1 if newline >= 0 else end
+    if opened is not None and label is not None:
+        turns.append((opened, closed, label))
+    if labels < 2:
+        return []  # one label: a title ("Crippled America: How to ..."), a sign, a caption
+    return [(s, e, turn_label) for s, e, turn_label in turns if e > s]
 
 
 BLOCK_RE = re.compile(r"(?m)^>[ \t]?(.*(?:\n>[ \t]?.*)*)")
@@ -310,7 +357,12 @@ def find_quotations(text: str, *, blocks: Sequence[tuple[int, int]] = ()) -> lis
     """
     original = text
     text = _spaced(text)
-    spans = [(s, e, "quoted") for s, e in _quoted_spans(text)]
+    spans: list[tuple[int, int, str]] = []
+    turns: dict[tuple[int, int], tuple[int, int]] = {}  # a transcript's turns, with their labels
+    for s, e in _quoted_spans(text):
+        split = _turns(text, s, e) if text.find(":", s, e) >= 0 else []
+        turns.update(((start, end), label) for start, end, label in split)
+        spans += [(start, end, "quoted") for start, end, _ in split] or [(s, e, "quoted")]
     found_blocks = set(_block_spans(text)) | {(s, e) for s, e in blocks if e > s}
     spans += [(s, e, "block") for s, e in sorted(found_blocks)]
     if not spans:
@@ -322,13 +374,19 @@ def find_quotations(text: str, *, blocks: Sequence[tuple[int, int]] = ()) -> lis
     last_end = -1000
     lines: dict[int, tuple[int, int] | None] = {}
     for start, end, kind in spans:
-        speaker, attached = article.speaker_for(start, end, previous=previous)
-        headline = _title_case_line(text, start, end, lines)
-        if headline is not None:
-            speaker = article.headline_subject(*headline) or speaker
-        continued = (CONTINUATION_RE.fullmatch(text, last_end, start) is not None
-                     and CUE_RE.search(text, last_end, start) is not None)
-        term = kind == "quoted" and _is_term(text, start, end, attached or continued, article, headline)
+        speaker: Speaker | None
+        term = False
+        label = turns.get((start, end))
+        if label is not None:  # a transcript turn: its label names the speaker
+            speaker = article.labelled(*label)
+        else:
+            speaker, attached = article.speaker_for(start, end, previous=previous)
+            headline = _title_case_line(text, start, end, lines)
+            if headline is not None:
+                speaker = article.headline_subject(*headline) or speaker
+            continued = (CONTINUATION_RE.fullmatch(text, last_end, start) is not None
+                         and CUE_RE.search(text, last_end, start) is not None)
+            term = kind == "quoted" and _is_term(text, start, end, attached or continued, article, headline)
         if term:
             speaker = None
         else:

@@ -686,6 +686,16 @@ class Article:
         self.speakers.append(speaker)
         return speaker
 
+    def labelled(self, start: int, end: int) -> Speaker:
+        """The speaker a transcript labels ``text[start:end]`` ("WALLACE", "Chris Matthews"):
+        the person the article names so, else the label in ordinary capitals."""
+        label = self.text[start:end]
+        ordinary = " ".join(word.title() if word.isupper() else word for word in label.split())
+        name = _resolve(Speaker(ordinary, start, end), self.mentions, self.by_surname, self.speakers)
+        speaker = Speaker(label, start, end, name)
+        self.speakers.append(speaker)
+        return speaker
+
     def _inherited(self, cue_start: int, resolved: list[Attribution]) -> Speaker | None:
         """The speaker of a cue with no subject: the last speaker of its sentence, or its subject."""
         last = resolved[-1] if resolved else None

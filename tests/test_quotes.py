@@ -100,6 +100,46 @@ def test_multi_paragraph_quotation_is_one() -> None:
     assert quotations[0].speaker is not None and quotations[0].speaker.name == "Jane Ortiz"
 
 
+TRANSCRIPT = (
+    "Mike Pence spoke to Chris Wallace on Sunday. Partial transcript as follows:\n\n"
+    "\"WALLACE: Let's start with the news. Will she be there?\n\n"
+    "\"PENCE: Well, look, Hillary Clinton thinks this is an episode of “Shark Tank.” "
+    "But this is America.\n\n"
+    "\"(CROSSTALK.)\n\n"
+    "\"WALLACE: If I may, sir.\n\n"
+    "\"PENCE: She will not be attending.\n\n"
+    "\"And that's why Donald Trump is on his way to the White House.\""
+)
+
+
+def test_quoted_transcript_is_one_quotation_per_turn() -> None:
+    quotations = [q for q in find_quotations(TRANSCRIPT) if not q.term]
+    turns = [(q.text, q.speaker.text if q.speaker else None, q.speaker.name if q.speaker else None)
+             for q in quotations]
+    assert turns == [
+        ("Let's start with the news. Will she be there?", "WALLACE", "Chris Wallace"),
+        ("Well, look, Hillary Clinton thinks this is an episode of “Shark Tank.” But this is America.",
+         "PENCE", "Mike Pence"),
+        ("If I may, sir.", "WALLACE", "Chris Wallace"),
+        ("She will not be attending.\n\n\"And that's why Donald Trump is on his way to the White House.",
+         "PENCE", "Mike Pence"),
+    ]
+    for quotation in find_quotations(TRANSCRIPT):
+        assert TRANSCRIPT[quotation.start : quotation.end] == quotation.text
+        if quotation.speaker is not None:
+            speaker = quotation.speaker
+            assert TRANSCRIPT[speaker.start : speaker.end] == speaker.text
+    assert [q.text for q in find_quotations(TRANSCRIPT) if q.term] == ["Shark Tank."]
+
+
+def test_a_title_with_a_colon_is_no_transcript() -> None:
+    text = ("Mexican newspapers have been inspecting Trump's new book, "
+            "\"Crippled America: How to Make America Great Again,\" for clues.")
+    (quotation,) = find_quotations(text)
+    assert quotation.text == "Crippled America: How to Make America Great Again,"
+    assert quotation.speaker is None or quotation.speaker.text != "Crippled America"
+
+
 def test_stray_mark_does_not_swallow_the_article() -> None:
     text = "He said “this is broken.\n\nThe next paragraph has no marks at all.\n\nNor this one."
     for found in find_quotations(text):
