@@ -132,11 +132,34 @@ def add_segments(text: str, golds: dict[tuple[int, int], Gold], pieces: list[tup
         earlier = [t for start, t in sources_in_order if start < s]
         name = referent(text[s:e], earlier)
     low, high = min(s for s, _ in pieces), max(e for _, e in pieces)
-    for seg_start, seg_end in segments(text, low, high):
+    found = segments(text, low, high)
+    if quoted_turn(text, low, spans.get(event.get("Source", "")), spans.get(event.get("Cue", ""))):
+        found = [(start, end) for piece in sorted(pieces) for start, end in by_paragraph(text, *piece)
+                 if TURN_OPENING_RE.match(text, text.rfind("\n", 0, start) + 1)]  # marks inside are nested
+    for seg_start, seg_end in found:
         if not any(s < seg_end and seg_start < e for s, e in pieces):
             continue  # in a gap of a discontinuous span: not this content
         for start, end in by_paragraph(text, seg_start, seg_end):
             golds.setdefault((start, end), Gold(start, end, source_span, name))
+
+
+TURN_OPENING_RE = re.compile(r"[ \t]*(?:''|[\"“])")
+
+
+def quoted_turn(text: str, low: int, source: tuple[str, list[tuple[int, int]], str] | None,
+                cue: tuple[str, list[tuple[int, int]], str] | None) -> bool:
+    """Whether the Content starting at ``low`` is a transcript turn the article quotes
+    whole: its paragraph opens with a quote mark, the turn's own Source and a colon
+    (\"WALLACE: Let's start ...).  The marks enclose the Source and the Cue, so none of
+    them is inside the Content span."""
+    if source is None or cue is None or cue[2].strip() != ":":
+        return False
+    paragraph = text.rfind("\n", 0, low) + 1
+    opening = TURN_OPENING_RE.match(text, paragraph, low)
+    source_start, source_end = source[1][0][0], source[1][-1][1]
+    cue_start, cue_end = cue[1][0][0], cue[1][-1][1]
+    return (opening is not None and opening.end() == source_start and source_end <= cue_start
+            and not text[source_end:cue_start].strip() and not text[cue_end:low].strip())
 
 
 def by_paragraph(text: str, start: int, end: int) -> list[tuple[int, int]]:
