@@ -230,7 +230,8 @@ def test_find_speaker_for_unmarked_passage() -> None:
 PIECES = st.sampled_from(
     ['"', "“", "”", "«", "»", "„", "‘", "’", "'", "''", "\n", "\n\n", " ", ", ", ". ",
      "said", " he said", " Mr. Graham said", "Lindsey Graham", " according to ", "we’re",
-     "’90s", "rock ’n’ roll", "> ", "    ", ":", "word", "Senate", " she ", "who"]
+     "’90s", "rock ’n’ roll", "> ", "    ", ":", "word", "Senate", " she ", "who",
+     "WALLACE: ", "Chris Wallace: ", "\n\n\"PENCE: ", "(CROSSTALK.)", "\n\n\""]
 )
 
 
