@@ -132,14 +132,14 @@ def add_segments(text: str, golds: dict[tuple[int, int], Gold], pieces: list[tup
         earlier = [t for start, t in sources_in_order if start < s]
         name = referent(text[s:e], earlier)
     low, high = min(s for s, _ in pieces), max(e for _, e in pieces)
-    found = segments(text, low, high)
-    if quoted_turn(text, low, spans.get(event.get("Source", "")), spans.get(event.get("Cue", ""))):
-        found = [(start, end) for piece in sorted(pieces) for start, end in by_paragraph(text, *piece)
-                 if TURN_OPENING_RE.match(text, text.rfind("\n", 0, start) + 1)]  # marks inside are nested
-    for seg_start, seg_end in found:
+    turn = quoted_turn(text, low, spans.get(event.get("Source", "")), spans.get(event.get("Cue", "")))
+    # A turn is quoted whole: marks inside it are nested.
+    for seg_start, seg_end in sorted(pieces) if turn else segments(text, low, high):
         if not any(s < seg_end and seg_start < e for s, e in pieces):
             continue  # in a gap of a discontinuous span: not this content
         for start, end in by_paragraph(text, seg_start, seg_end):
+            if turn and not TURN_OPENING_RE.match(text, text.rfind("\n", 0, start) + 1):
+                continue  # a paragraph of the turn that the marks do not reach
             golds.setdefault((start, end), Gold(start, end, source_span, name))
 
 
